@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan many hosts in one controller-side task (see modules/fleet_plan.py).
+
+One task for the whole fleet instead of one per host: per-host tasks cost Ansible a worker round
+trip each, which dominates at a thousand hosts.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.llmops.sglang.plugins.module_utils.fleet import (
+    arguments_from_hostvars,
+    plan_fleet,
+    table_lines,
+    write_plan_files,
+)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        hosts = self._task.args.get("hosts") or task_vars.get("ansible_play_hosts_all") or []
+        if isinstance(hosts, str) or not isinstance(hosts, (list, tuple)):
+            result.update(failed=True, msg="fleet_plan: hosts=%r must be a list of inventory "
+                                           "host names" % (hosts,))
+            return result
+        hostvars = task_vars["hostvars"]
+        arguments = {}
+        missing = []
+        for host in hosts:
+            arguments[host] = self._host_arguments(hostvars.raw_get(host))
+            if arguments[host].get("gpus") is None:
+                missing.append(host)
+        if missing and self._task.args.get("skip_missing_facts"):
+            # plan.yml gathers these hosts' GPU facts and plans them in a second pass
+            for host in missing:
+                del arguments[host]
+        else:
+            missing = []
+        plans, refused = plan_fleet(arguments)
+
+        output_dir = self._task.args.get("output_dir")
+        changed = False
+        if output_dir:
+            output_dir = os.path.abspath(os.path.expanduser(str(output_dir)))
+            written = [] if self._task.check_mode else write_plan_files(output_dir, plans)
+            changed = bool(written)
+            result["output_dir"] = output_dir
+            result["written"] = written
+        # The per-host plans stay in the files: a run_once result is copied to every host of the
+        # play, and a thousand full plans made that copy slow.
+        if self._task.args.get("return_plans"):
+            result["plans"] = plans
+        result.update(changed=changed, planned=sorted(plans), refused=refused,
+                      missing_facts=missing, table=table_lines(plans, refused))
+        return result
+
+    def _host_arguments(self, raw):
+        """launch_plan arguments of one host. Templates only the values that hold a template:
+        templating every host's whole GPU facts dict was most of plan.yml's time."""
+        args = arguments_from_hostvars(raw)
+        templar = None
+        for name, value in args.items():
+            if _has_template(value):
+                if templar is None:
+                    templar = self._templar.copy_with_new_env(available_variables=raw)
+                args[name] = templar.template(value)
+        return args
+
+
+def _has_template(value):
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, dict):
+        return any(_has_template(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_template(v) for v in value)
+    return False

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Planning a fleet: inventory variables -> plan per host, the summary table, the plan files."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import tempfile
+
+from ansible_collections.llmops.sglang.plugins.module_utils.planner import (
+    ARGUMENT_NAMES,
+    PlanError,
+    inventory_variable,
+    plan_launch,
+)
+
+
+def arguments_from_hostvars(hostvars):
+    """launch_plan arguments from one host's variables: sglang_<name> for each argument, and the
+    GPU facts from sglang_gpus or, failing that, the facts gpu_facts gathered."""
+    args = {}
+    for name in ARGUMENT_NAMES:
+        var = inventory_variable(name)
+        if var in hostvars:
+            args[name] = hostvars[var]
+    if args.get("gpus") is None:
+        facts = hostvars["ansible_facts"] if "ansible_facts" in hostvars else {}
+        if "gpus" in facts:
+            args["gpus"] = facts["gpus"]
+    return args
+
+
+def plan_fleet(arguments_by_host):
+    """Plan every host. Returns (plans, refused): host -> plan result, host -> one-line reason."""
+    plans, refused = {}, {}
+    for host, args in arguments_by_host.items():
+        try:
+            plans[host] = plan_launch(args, host=host)
+        except PlanError as exc:
+            refused[host] = str(exc)
+    return plans, refused
+
+
+def plan_document(host, planned):
+    return {"host": host, "argv": planned["argv"], "command": planned["command"],
+            "plan": planned["plan"]}
+
+
+def write_plan_files(output_dir, plans):
+    """Write <output_dir>/<host>.json for each plan, only where the content differs.
+    Returns the paths written (empty on a second run with the same plans)."""
+    os.makedirs(output_dir, exist_ok=True)
+    written = []
+    for host in sorted(plans):
+        text = json.dumps(plan_document(host, plans[host]), indent=2, sort_keys=True) + "\n"
+        path = os.path.join(output_dir, "%s.json" % host)
+        try:
+            with open(path) as handle:
+                if handle.read() == text:
+                    continue
+        except OSError:
+            pass
+        fd, tmp = tempfile.mkstemp(dir=output_dir, prefix=".%s." % host)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        written.append(path)
+    return written
+
+
+COLUMNS = ("host", "GPUs", "model", "tp", "attention", "quant", "weights GiB/GPU", "KV B/token",
+           "KV pool tokens", "context", "command")
+
+
+def _row(host, planned):
+    plan = planned["plan"]
+    return (host, "%d x %s" % (plan["gpu_count"], plan["gpu_family"]),
+            plan["model"].split("/")[-1], str(plan["tp_size"]), plan["attention_backend"],
+            plan["quantization"], "%.1f" % plan["weights_gib_per_gpu"],
+            "{:,}".format(plan["kv_bytes_per_token"]), "{:,}".format(plan["kv_pool_tokens"]),
+            "{:,}".format(plan["context_length"]), planned["command"])
+
+
+def table_lines(plans, refused):
+    """One aligned text table, a row per host (refused hosts last, with their reason)."""
+    rows = [COLUMNS] + [_row(h, plans[h]) for h in sorted(plans)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS) - 1)]
+
+    def fmt(row):
+        return "  ".join(c.ljust(w) for c, w in zip(row[:-1], widths)) + "  " + row[-1]
+
+    lines = [fmt(rows[0]), "  ".join("-" * w for w in widths) + "  " + "-" * 7]
+    lines += [fmt(r) for r in rows[1:]]
+    for host in sorted(refused):
+        lines.append("%s  REFUSED: %s" % (host.ljust(widths[0]), refused[host]))
+    return lines

@@ -1,0 +1,194 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Documentation only: the work is done on the controller by plugins/action/launch_plan.py.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: launch_plan
+short_description: Compute SGLang launch arguments for a host from its GPU facts
+version_added: "0.1.0"
+description:
+  - Pure computation on the controller (an action plugin): no module is sent to the host, so
+    planning a thousand hosts costs no remote round trips.
+  - Picks the tensor-parallel size, attention backend, quantization, memory fraction and context
+    length from memory arithmetic (weights per GPU, KV bytes per token, the hybrid local/global
+    KV pool, the request table), and the chat template, multimodal, tool-calling and EAGLE3 flags.
+  - Refuses what cannot fit, before anything is installed, with the numbers and the ways out.
+  - Every argument can come from the inventory as C(sglang_<name>) (see M(llmops.sglang.fleet_plan)).
+  - Always returns C(changed=false).
+options:
+  gpus:
+    description: The GPU facts dict M(llmops.sglang.gpu_facts) returns (C(ansible_facts.gpus)).
+    type: dict
+    required: true
+  model:
+    description:
+      - A hub id with a known profile (C(meta-llama/Llama-4-Scout-17B-16E-Instruct),
+        C(meta-llama/Llama-4-Maverick-17B-128E-Instruct),
+        C(meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8)) or a local model folder.
+      - A local folder is planned from its C(config.json) when the controller can read it,
+        else from O(model_profile).
+    type: str
+    required: true
+  model_profile:
+    description: Profile (a known hub id) of the weights in a local O(model) folder.
+    type: str
+  quantization:
+    description:
+      - V(auto) keeps the checkpoint's precision (BF16, or FP8 for an FP8 checkpoint);
+        V(fp8) quantizes a BF16 checkpoint online (needs compute capability 8.9 or more).
+    type: str
+    choices: [auto, bf16, fp8]
+    default: auto
+  context_length:
+    description: V(auto) (the longest that fits, capped at the model's max positions) or a number
+      of tokens, refused when it does not fit.
+    type: raw
+    default: auto
+  multimodal:
+    description: Accept images (C(--enable-multimodal)); reserves memory for the vision encoder.
+    type: bool
+    default: false
+  tool_calling:
+    description: Parse tool calls (C(--tool-call-parser pythonic)).
+    type: bool
+    default: false
+  speculative:
+    description: V(eagle3) adds EAGLE3 speculative decoding with the model's known draft.
+    type: str
+    choices: [none, eagle3]
+    default: none
+  hybrid_kv:
+    description: Separate KV pools for local and global attention layers. Unset means SGLang's
+      default for the architecture (on for Llama4ForConditionalGeneration).
+    type: bool
+  swa_full_tokens_ratio:
+    description: Local-layer KV tokens over global-layer KV tokens in the hybrid pool (0 to 1).
+    type: float
+    default: 0.8
+  mem_fraction_static:
+    description: V(auto) (SGLang's own rule, stated in the plan) or a fraction (0 to 0.99).
+    type: raw
+    default: auto
+  attention_backend:
+    description: V(auto) picks what SGLang would pick for the hardware (fa3 on Hopper, trtllm_mha
+      on Blackwell, aiter on AMD, intel_xpu on Intel, else triton) and states it; or name one.
+    type: str
+    choices: [auto, fa3, aiter, triton, trtllm_mha, intel_xpu]
+    default: auto
+  host:
+    description: Address the server listens on.
+    type: str
+    default: 127.0.0.1
+  port:
+    description: TCP port of the server.
+    type: int
+    default: 30000
+  served_model_name:
+    description: Name clients use in requests; defaults to O(model) (a local path's last part).
+    type: str
+  nnodes:
+    description: Number of hosts one model instance spans (tensor parallel over all their GPUs).
+    type: int
+    default: 1
+  node_rank:
+    description: This host's rank among O(nnodes) (0 serves the API).
+    type: int
+    default: 0
+  dist_init_addr:
+    description: C(HOST:PORT) of rank 0 for multi-node start-up; the same on every rank.
+    type: str
+  extra_args:
+    description: Arguments appended last; must not repeat a planned flag or carry a secret.
+    type: list
+    elements: str
+    default: []
+  sglang_version:
+    description: SGLang release the arguments are for.
+    type: str
+    default: 0.5.23
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  action:
+    support: full
+notes:
+  - The arithmetic is documented in the module_utils planner and in each plan's C(reasons).
+seealso:
+  - module: llmops.sglang.gpu_facts
+  - module: llmops.sglang.fleet_plan
+author:
+  - llmops.sglang contributors
+"""
+
+EXAMPLES = r"""
+- name: Plan Llama 4 Scout on this host's GPUs
+  llmops.sglang.launch_plan:
+    gpus: "{{ ansible_facts.gpus }}"
+    model: meta-llama/Llama-4-Scout-17B-16E-Instruct
+    multimodal: true
+    tool_calling: true
+  register: scout_plan
+
+- name: Show the command
+  ansible.builtin.debug:
+    var: scout_plan.command
+"""
+
+RETURN = r"""
+argv:
+  description: Arguments after C(python -m sglang.launch_server).
+  returned: success
+  type: list
+  elements: str
+  sample: ["--model-path", "meta-llama/Llama-4-Scout-17B-16E-Instruct", "--tp", "8"]
+command:
+  description: The whole command line, shell-quoted.
+  returned: success
+  type: str
+plan:
+  description: The decisions and the numbers behind them.
+  returned: success
+  type: dict
+  contains:
+    tp_size:
+      description: Tensor-parallel size.
+      type: int
+    attention_backend:
+      description: Attention backend passed to SGLang.
+      type: str
+    quantization:
+      description: V(bf16) or V(fp8).
+      type: str
+    context_length:
+      description: Context length passed to SGLang.
+      type: int
+    max_context_length:
+      description: The longest context that fits.
+      type: int
+    kv_pool_tokens:
+      description: KV pool size in tokens SGLang is expected to allocate (max_total_num_tokens).
+      type: int
+    kv_bytes_per_token:
+      description: KV cache bytes per token over all GPUs (hybrid-aware).
+      type: int
+    weights_gib_per_gpu:
+      description: Weights per GPU in GiB.
+      type: float
+    mem_fraction_static:
+      description: Memory fraction passed to SGLang.
+      type: float
+    reasons:
+      description: One line per decision, with its arithmetic.
+      type: list
+      elements: str
+"""
