@@ -35,6 +35,21 @@ MIN_CONTEXT = 4096
 DEFAULT_SWA_RATIO = 0.8     # SGLang's --swa-full-tokens-ratio default
 SUPPORTED_SGLANG_VERSIONS = ("0.5.17", "0.5.23")
 
+# Flags SGLang renamed: (first version with the new name, new flag, older flag). Checked against
+# both pinned versions' own parsers (tests/unit/test_sglang_parser.py).
+RENAMED_FLAGS = {
+    "cuda_graph_max_bs": ((0, 5, 23), "--cuda-graph-max-bs-decode", "--cuda-graph-max-bs"),
+}
+
+
+def version_tuple(version):
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+
+
+def flag_for(name, version):
+    since, new, old = RENAMED_FLAGS[name]
+    return new if version_tuple(version) >= since else old
+
 # The attention backends SGLang accepts for Llama 4 (model_runner checks this list).
 LLAMA4_ATTENTION_BACKENDS = ("fa3", "aiter", "triton", "trtllm_mha", "intel_xpu")
 
@@ -54,6 +69,7 @@ ARGUMENTS = (
     ("hybrid_kv", None, "bool_or_none", None),
     ("swa_full_tokens_ratio", DEFAULT_SWA_RATIO, "ratio", None),
     ("mem_fraction_static", "auto", "auto_or_fraction", None),
+    ("max_running_requests", "auto", "auto_or_count", None),
     ("attention_backend", "auto", "choice", ("auto",) + LLAMA4_ATTENTION_BACKENDS),
     ("host", "127.0.0.1", "host", None),
     ("port", 30000, "port", None),
@@ -174,6 +190,12 @@ def validate_arguments(raw, host="this host"):
             else:
                 args[name] = _int(name, value, host, minimum=MIN_CONTEXT, maximum=100_000_000,
                                   what="'auto' or a whole number of tokens")
+        elif kind == "auto_or_count":
+            if str(value).strip().lower() == "auto":
+                args[name] = "auto"
+            else:
+                args[name] = _int(name, value, host, minimum=1, maximum=65536,
+                                  what="'auto' or a whole number of requests")
         elif kind == "auto_or_fraction":
             if str(value).strip().lower() == "auto":
                 args[name] = "auto"
@@ -362,18 +384,27 @@ def max_running_requests(pool, context):
     return max(1, min(estimate, pool // 2))
 
 
-def max_context(mem, profile):
+def max_context(mem, profile, requests="auto"):
     """The longest context one request can hold, counting the request table; capped by the
-    model's max positions. Returns (tokens, request slots)."""
+    model's max positions. `requests` is the given max_running_requests or "auto" (SGLang's
+    estimate). Returns (tokens, request slots)."""
     budget, cell = mem["budget"], mem["cell_per_gpu"]
     if budget <= 0:
         return 0, 0
-    slots = 2048
+    fixed = requests != "auto"
+    slots = min(requests, max(1, mem["kv_pool_tokens"] // 2)) if fixed else 2048
     context = 0
     for _ in range(4):  # slots depend on context and context on slots; this settles in 2 steps
         context = int(budget // (cell + (slots + 1) * REQ_TABLE_ENTRY_BYTES))
-        slots = max_running_requests(mem["kv_pool_tokens"], context)
+        if not fixed:
+            slots = max_running_requests(mem["kv_pool_tokens"], context)
     return min(context, profile["max_position_embeddings"]), slots
+
+
+def requests_that_fit(mem, context):
+    """The most request slots with which one `context`-token request still fits, or 0."""
+    room = mem["budget"] - context * mem["cell_per_gpu"]
+    return max(0, int(room // (REQ_TABLE_ENTRY_BYTES * context)) - 1)
 
 
 def _gib(value):
@@ -493,7 +524,7 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
         _gib(mem["weights_per_gpu"]), " - 0.1 GiB image cache" if mem["mm_reserve"] else "",
         mem["cell_per_gpu"]))
 
-    longest, slots = max_context(mem, profile)
+    longest, slots = max_context(mem, profile, args["max_running_requests"])
     if hybrid:
         swa_pool = int(mem["kv_pool_tokens"] * args["swa_full_tokens_ratio"])
         if swa_pool < profile["attention_chunk_size"] * 2:
@@ -516,12 +547,23 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
             raise PlanError("%s: context_length=%d is above %s's max positions %d" % (
                 host, context, profile["model_id"], profile["max_position_embeddings"]))
         if context > longest:
+            fitting_slots = requests_that_fit(mem, context)
+            combo = ""
+            if hybrid and not fitting_slots and args["swa_full_tokens_ratio"] > 0.1:
+                narrow = memory_plan(profile, gpus, tp, quant_effective, hybrid, 0.1,
+                                     args["mem_fraction_static"], args["multimodal"],
+                                     args["speculative"])
+                narrow_slots = requests_that_fit(narrow, context)
+                if narrow_slots:
+                    combo = (", swa_full_tokens_ratio=0.1 with max_running_requests<=%d"
+                             % narrow_slots)
             raise PlanError("%s: context_length=%d does not fit: one request of that length plus "
                             "the request table (%d slots x context x 4 B) needs more than the "
                             "%.1f GiB KV budget per GPU; the most that fits is %d. Ways out: "
-                            "context_length<=%d%s, more GPUs, or quantization=fp8" % (
+                            "context_length<=%d%s%s%s, more GPUs, or quantization=fp8" % (
                                 host, context, slots, _gib(mem["budget"]), longest, longest,
-                                _ratio_hint(hybrid, mem, context, slots, args)))
+                                ", max_running_requests<=%d" % fitting_slots if fitting_slots else "",
+                                _ratio_hint(hybrid, mem, context, slots, args), combo))
         reasons.append("context %d (given): fits, the most that fits is %d" % (context, longest))
 
     argv = _argv(args, profile, gpus, tp, backend, quant_effective, checkpoint_fp8, context,
@@ -644,6 +686,8 @@ def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, context, frac
     if quant == "fp8" and not checkpoint_fp8:
         argv += ["--quantization", "fp8"]
     argv += ["--context-length", str(context), "--mem-fraction-static", "%g" % fraction]
+    if args["max_running_requests"] != "auto":
+        argv += ["--max-running-requests", str(args["max_running_requests"])]
     if hybrid:
         argv += ["--swa-full-tokens-ratio", "%g" % args["swa_full_tokens_ratio"]]
     elif hybrid_default:
@@ -660,7 +704,8 @@ def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, context, frac
                  "--speculative-num-steps", str(eagle["num_steps"]),
                  "--speculative-eagle-topk", str(eagle["eagle_topk"]),
                  "--speculative-num-draft-tokens", str(eagle["num_draft_tokens"]),
-                 "--cuda-graph-max-bs", str(eagle["cuda_graph_max_bs"])]
+                 flag_for("cuda_graph_max_bs", args["sglang_version"]),
+                 str(eagle["cuda_graph_max_bs"])]
     planned = {a.split("=", 1)[0] for a in argv if a.startswith("--")}
     for extra in args["extra_args"]:
         flag = extra.split("=", 1)[0]

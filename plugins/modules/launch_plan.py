@@ -77,6 +77,13 @@ options:
     description: V(auto) (SGLang's own rule, stated in the plan) or a fraction (0 to 0.99).
     type: raw
     default: auto
+  max_running_requests:
+    description:
+      - V(auto) leaves SGLang's estimate (2048 to 4096 request slots); a number passes
+        C(--max-running-requests). Long contexts need fewer slots, since SGLang keeps a request
+        table of slots x context_length x 4 bytes per GPU.
+    type: raw
+    default: auto
   attention_backend:
     description: V(auto) picks what SGLang would pick for the hardware (fa3 on Hopper, trtllm_mha
       on Blackwell, aiter on AMD, intel_xpu on Intel, else triton) and states it; or name one.
@@ -163,7 +170,14 @@ plan:
     tp_size:
       description: Tensor-parallel size.
       type: int
-    attention_backend:
+    max_running_requests:
+    description:
+      - V(auto) leaves SGLang's estimate (2048 to 4096 request slots); a number passes
+        C(--max-running-requests). Long contexts need fewer slots, since SGLang keeps a request
+        table of slots x context_length x 4 bytes per GPU.
+    type: raw
+    default: auto
+  attention_backend:
       description: Attention backend passed to SGLang.
       type: str
     quantization:

@@ -1,0 +1,33 @@
+"""Helpers shared by the tests (pyproject.toml puts collections/ and tests/ on sys.path)."""
+
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "gpu-hosts")
+
+
+def fixture_text(host, name):
+    with open(os.path.join(FIXTURES, host, name)) as handle:
+        return handle.read()
+
+
+def facts(folder, count=None):
+    """GPU facts the real parser makes of a fixture folder (optionally with another GPU count)."""
+    from ansible_collections.llmops.sglang.plugins.module_utils import gpu_parsers
+    if os.path.exists(os.path.join(FIXTURES, folder, "amd-smi-static.json")):
+        out = gpu_parsers.amd_facts(gpu_parsers.parse_amd_smi_static_json(
+            fixture_text(folder, "amd-smi-static.json")))
+    else:
+        out = gpu_parsers.nvidia_facts(fixture_text(folder, "query-gpu-nounits.csv"),
+                                       fixture_text(folder, "topo-m.txt"))
+    if count is not None:
+        out = dict(out, count=count, devices=out["devices"][:count])
+    return out
+
+
+H100_8_FIXTURE = "derived-h100-x8"
+SCOUT = "meta-llama/Llama-4-Scout-17B-16E-Instruct"
+MAVERICK = "meta-llama/Llama-4-Maverick-17B-128E-Instruct"
+MAVERICK_FP8 = "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8"
+TINY = "llmops-test/tiny-llama4"

@@ -1,0 +1,270 @@
+"""The launch planner as tables: facts + options in, decisions and flags out; refusals and bad
+input as clear errors. Every argv made here is also run through SGLang's own parser
+(tests/unit/test_sglang_parser.py imports PLAN_CASES)."""
+
+import copy
+
+import pytest
+
+from helpers import MAVERICK, MAVERICK_FP8, SCOUT, TINY, facts
+from ansible_collections.llmops.sglang.plugins.module_utils import planner
+from ansible_collections.llmops.sglang.plugins.module_utils.planner import PlanError, plan_launch
+
+H100_1 = "h100-80gb-hbm3-x1"
+H200_4 = "h200-141gb-x4"
+H100_8 = "derived-h100-x8"
+H200_8 = "derived-h200-x8"
+B200_8 = "derived-b200-x8"
+MI300_8 = "derived-mi300x-x8"
+
+# id, fixture, model, options, expected plan fields
+PLAN_CASES = [
+    ("scout-8xh100", H100_8, SCOUT, {},
+     {"tp_size": 8, "attention_backend": "fa3", "quantization": "bf16", "hybrid_kv": True,
+      "mem_fraction_static": 0.818}),
+    ("scout-8xh100-nohybrid", H100_8, SCOUT, {"hybrid_kv": False},
+     {"tp_size": 8, "hybrid_kv": False, "kv_bytes_per_token": 196608}),
+    ("scout-8xh100-tools-images", H100_8, SCOUT, {"multimodal": True, "tool_calling": True},
+     {"tp_size": 8, "multimodal": True}),
+    ("scout-8xh100-eagle3", H100_8, SCOUT, {"speculative": "eagle3"},
+     {"speculative": "eagle3", "mem_fraction_static": 0.75,
+      "eagle3_draft": "lmsys/sglang-EAGLE3-Llama-4-Scout-17B-16E-Instruct-v1"}),
+    ("scout-8xh100-fp8", H100_8, SCOUT, {"quantization": "fp8"}, {"quantization": "fp8"}),
+    ("scout-8xh100-1m", H100_8, SCOUT, {"context_length": 1048576}, {"context_length": 1048576}),
+    ("scout-4xh200", H200_4, SCOUT, {"multimodal": True, "tool_calling": True},
+     {"tp_size": 4, "attention_backend": "fa3"}),
+    ("scout-8xh200-ratio", H200_8, SCOUT, {"swa_full_tokens_ratio": 0.15},
+     {"swa_full_tokens_ratio": 0.15}),
+    ("maverick-8xh200", H200_8, MAVERICK, {}, {"tp_size": 8, "context_length": 1048576}),
+    ("maverick-8xh200-eagle3-images", H200_8, MAVERICK, {"speculative": "eagle3", "multimodal": True},
+     {"eagle3_draft": "nvidia/Llama-4-Maverick-17B-128E-Eagle3"}),
+    ("maverick-8xh100-online-fp8", H100_8, MAVERICK, {"quantization": "fp8"},
+     {"quantization": "fp8", "tp_size": 8}),
+    ("maverick-fp8-8xh100", H100_8, MAVERICK_FP8, {"tool_calling": True},
+     {"quantization": "fp8", "tp_size": 8}),
+    ("maverick-fp8-8xb200", B200_8, MAVERICK_FP8, {},
+     {"attention_backend": "trtllm_mha", "quantization": "fp8", "context_length": 1048576}),
+    ("scout-8xmi300x", MI300_8, SCOUT, {"multimodal": True}, {"attention_backend": "aiter"}),
+    ("tiny-1xh100", H100_1, TINY, {"attention_backend": "triton", "mem_fraction_static": 0.5},
+     {"tp_size": 1, "hybrid_kv": False, "kv_bytes_per_token": 2048, "context_length": 131072,
+      "attention_backend": "triton"}),
+    ("scout-2nodes-4xh200", H200_4, SCOUT,
+     {"nnodes": 2, "node_rank": 1, "dist_init_addr": "10.0.0.1:5000"}, {"tp_size": 8}),
+    ("scout-8xh100-extra-port", H100_8, SCOUT,
+     {"port": 8080, "host": "0.0.0.0", "served_model_name": "scout", "extra_args": ["--enable-metrics"]},
+     {"port": 8080}),
+]
+
+
+@pytest.mark.parametrize("case", PLAN_CASES, ids=[c[0] for c in PLAN_CASES])
+def test_plan_table(case):
+    _, fixture, model, options, expected = case
+    result = plan_launch(dict(options, gpus=facts(fixture), model=model), host="h")
+    plan = result["plan"]
+    for key, value in expected.items():
+        assert plan[key] == value, key
+    argv = result["argv"]
+    # always present, and stated in the plan
+    for flag in ("--model-path", "--tp", "--attention-backend", "--context-length",
+                 "--mem-fraction-static", "--chat-template"):
+        assert flag in argv
+    assert argv[argv.index("--chat-template") + 1] == "llama-4"
+    assert int(argv[argv.index("--context-length") + 1]) == plan["context_length"]
+    assert plan["context_length"] <= plan["max_context_length"] <= plan["kv_pool_tokens"] or (
+        plan["context_length"] <= plan["max_context_length"])
+    assert plan["context_length"] <= plan["kv_pool_tokens"]
+    assert ("--enable-multimodal" in argv) == bool(options.get("multimodal"))
+    assert ("--tool-call-parser" in argv) == bool(options.get("tool_calling"))
+    assert ("--speculative-algorithm" in argv) == (options.get("speculative") == "eagle3")
+    assert result["command"].startswith("python3 -m sglang.launch_server --model-path ")
+    assert plan["reasons"] and all(isinstance(r, str) for r in plan["reasons"])
+
+
+def test_memory_arithmetic_matches_reference_numbers():
+    """REFERENCE.md §3: 192 KiB/token BF16 for Scout (24 KiB per GPU at tp 8); fraction ~0.82 on
+    H100 and ~0.90 on H200 at tp 8; Scout pool ~1.7M tokens on 8 x H100, ~2M with the hybrid
+    pool at ratio 0.8."""
+    plain = plan_launch({"gpus": facts(H100_8), "model": SCOUT, "hybrid_kv": False})["plan"]
+    assert plain["kv_bytes_per_token"] == 192 * 1024
+    assert plain["kv_bytes_per_token_per_gpu"] == 24 * 1024
+    assert 1_600_000 < plain["kv_pool_tokens"] < 1_800_000
+    hybrid = plan_launch({"gpus": facts(H100_8), "model": SCOUT})["plan"]
+    assert 1_900_000 < hybrid["kv_pool_tokens"] < 2_100_000
+    h200 = plan_launch({"gpus": facts(H200_8), "model": SCOUT})["plan"]
+    assert abs(plain["mem_fraction_static"] - 0.82) < 0.01
+    assert abs(h200["mem_fraction_static"] - 0.90) < 0.01
+    assert plain["weights_gib_per_gpu"] == pytest.approx(217.28e9 / 8 / 2 ** 30, rel=0.01)
+
+
+def test_context_auto_never_above_pool_or_positions():
+    maverick = plan_launch({"gpus": facts(H200_8), "model": MAVERICK})["plan"]
+    assert maverick["context_length"] == 1_048_576 < maverick["kv_pool_tokens"]
+    assert any("max positions" in r for r in maverick["reasons"])
+    scout = plan_launch({"gpus": facts(H100_8), "model": SCOUT})["plan"]
+    assert scout["context_length"] < scout["kv_pool_tokens"] < 10_485_760
+    assert scout["context_length"] % 1024 == 0
+
+
+def test_smaller_swa_ratio_buys_context():
+    wide = plan_launch({"gpus": facts(H100_8), "model": SCOUT})["plan"]
+    narrow = plan_launch({"gpus": facts(H100_8), "model": SCOUT,
+                          "swa_full_tokens_ratio": 0.1})["plan"]
+    assert narrow["kv_pool_tokens"] > 2 * wide["kv_pool_tokens"]
+    assert "--swa-full-tokens-ratio" in plan_launch(
+        {"gpus": facts(H100_8), "model": SCOUT, "swa_full_tokens_ratio": 0.1})["argv"]
+
+
+def test_hybrid_off_passes_disable_flag():
+    argv = plan_launch({"gpus": facts(H100_8), "model": SCOUT, "hybrid_kv": False})["argv"]
+    assert "--disable-hybrid-swa-memory" in argv and "--swa-full-tokens-ratio" not in argv
+
+
+def test_multimodal_lowers_fraction_for_vision_encoder():
+    text = plan_launch({"gpus": facts(H100_8), "model": SCOUT})["plan"]
+    images = plan_launch({"gpus": facts(H100_8), "model": SCOUT, "multimodal": True})["plan"]
+    assert images["mem_fraction_static"] < text["mem_fraction_static"]
+    assert images["kv_pool_tokens"] < text["kv_pool_tokens"]
+
+
+def test_multinode_same_argv_but_rank():
+    base = {"gpus": facts(H200_4), "model": SCOUT, "nnodes": 2, "dist_init_addr": "head:5000"}
+    rank0 = plan_launch(dict(base, node_rank=0))["argv"]
+    rank1 = plan_launch(dict(base, node_rank=1))["argv"]
+    diff = [(a, b) for a, b in zip(rank0, rank1) if a != b]
+    assert diff == [("0", "1")]
+    assert rank0[rank0.index("--nnodes") + 1] == "2"
+
+
+# ---------------------------------------------------------------- refusals: with numbers and ways out
+
+def test_maverick_bf16_on_8xh100_refused_with_ways_out():
+    with pytest.raises(PlanError) as err:
+        plan_launch({"gpus": facts(H100_8), "model": MAVERICK}, host="dc1-h100-x8")
+    msg = str(err.value)
+    assert msg.startswith("dc1-h100-x8: meta-llama/Llama-4-Maverick-17B-128E-Instruct does not fit")
+    assert "93.5 GiB per GPU" in msg and "78.4 GiB" in msg
+    assert "quantization=fp8" in msg and MAVERICK_FP8 in msg and "8 x H200" in msg
+
+
+def test_scout_on_one_h100_refused_with_nodes_way_out():
+    with pytest.raises(PlanError, match=r"202\.4 GiB per GPU.*nnodes=4"):
+        plan_launch({"gpus": facts(H100_1), "model": SCOUT}, host="lab")
+
+
+def test_given_context_above_pool_refused():
+    with pytest.raises(PlanError) as err:
+        plan_launch({"gpus": facts(H100_8), "model": SCOUT, "context_length": 5_000_000}, host="h")
+    msg = str(err.value)
+    assert "context_length=5000000 does not fit" in msg and "the most that fits is 1433050" in msg
+    assert "swa_full_tokens_ratio=0.1 with max_running_requests<=86" in msg
+
+
+def test_long_context_with_small_local_pool_and_few_requests():
+    """REFERENCE.md: Scout 5M on 8 x H100 with the hybrid pool at ratio ~0.1 and a local pool
+    for 60-90 requests' windows."""
+    plan = plan_launch({"gpus": facts(H100_8), "model": SCOUT, "context_length": 5_000_000,
+                        "swa_full_tokens_ratio": 0.1, "max_running_requests": 64})
+    assert plan["plan"]["context_length"] == 5_000_000
+    argv = plan["argv"]
+    assert argv[argv.index("--max-running-requests") + 1] == "64"
+
+
+def test_fp8_refused_below_compute_capability_8_9():
+    a100 = dict(facts(H100_8), name="NVIDIA A100-SXM4-80GB", family="A100", compute_capability="8.0")
+    with pytest.raises(PlanError, match=r"quantization=fp8 needs compute capability >= 8\.9.*A100 has 8\.0"):
+        plan_launch({"gpus": a100, "model": SCOUT, "quantization": "fp8"}, host="h")
+    a100_plan = plan_launch({"gpus": a100, "model": SCOUT}, host="h")["plan"]
+    assert a100_plan["attention_backend"] == "triton"
+
+
+BAD_INPUTS = [
+    ({"model": "meta-llama/Llama-3-70B"}, "model='meta-llama/Llama-3-70B' has no profile; known models"),
+    ({"model": "not a model"}, "neither a hub id"),
+    ({"model": "/no/such/folder"}, "local path that does not exist here"),
+    ({"model": ""}, "must be a non-empty string"),
+    ({"model": None}, "model is required (inventory variable sglang_model)"),
+    ({"gpus": None}, "gpus is required (inventory variable sglang_gpus)"),
+    ({"gpus": "8xH100"}, "gpus must be the dict gpu_facts returns, got str"),
+    ({"gpus": {"vendor": "nvidia", "count": 8}}, "gpus is missing name, family, memory_mib"),
+    ({"quantization": "int4"}, "quantization='int4' is not allowed: use one of auto, bf16, fp8"),
+    ({"context_length": -5}, "context_length=-5 is out of range: allowed 4096 to 100000000"),
+    ({"context_length": 10 ** 12}, "is out of range"),
+    ({"context_length": "lots"}, "is not 'auto' or a whole number of tokens"),
+    ({"context_length": 12.5}, "context_length=12.5 is not"),
+    ({"port": 70000}, "port=70000 is out of range: allowed 1 to 65535"),
+    ({"port": 0}, "port=0 is out of range"),
+    ({"port": "http"}, "port='http' is not a TCP port"),
+    ({"host": "bad host!"}, "host='bad host!' is not an IP address or host name"),
+    ({"multimodal": "maybe"}, "multimodal='maybe' is not a boolean"),
+    ({"speculative": "medusa"}, "speculative='medusa' is not allowed: use one of none, eagle3"),
+    ({"mem_fraction_static": 1.5}, "mem_fraction_static=1.5 is out of range"),
+    ({"mem_fraction_static": 0}, "mem_fraction_static=0 is out of range"),
+    ({"swa_full_tokens_ratio": 2}, "swa_full_tokens_ratio=2 is out of range"),
+    ({"nnodes": 2}, "nnodes=2 needs dist_init_addr as HOST:PORT"),
+    ({"nnodes": 2, "dist_init_addr": "head:99999"}, "has a port outside 1-65535"),
+    ({"node_rank": 3}, "node_rank=3 must be below nnodes=1"),
+    ({"extra_args": "--enable-metrics"}, "extra_args='--enable-metrics' must be a list of strings"),
+    ({"extra_args": ["--tp", "4"]}, "extra_args repeats the planned flag --tp"),
+    ({"extra_args": ["--context-length=9"]}, "repeats the planned flag --context-length"),
+    ({"extra_args": ["--api-key", "sk-123"]}, "must not carry --api-key"),
+    ({"sglang_version": "latest"}, "sglang_version='latest' is not a release number"),
+    ({"attention_backend": "flashinfer"}, "attention_backend='flashinfer' is not allowed"),
+    ({"hybrid_kv": True, "model": TINY}, "hybrid_kv=true but SGLang pools"),
+    ({"speculative": "eagle3", "model": TINY}, "no EAGLE3 draft is known"),
+    ({"multimodal": True, "model": TINY}, "has no vision encoder"),
+    ({"quantization": "bf16", "model": MAVERICK_FP8}, "is an FP8 checkpoint"),
+    ({"model_profile": "llama"}, "model_profile='llama' is unknown"),
+    ({"swa_full_tokens_ratio": 0.0001}, "fewer than two 8192-token attention chunks"),
+    ({"unknown_knob": 1}, "unknown argument(s) unknown_knob"),
+]
+
+
+@pytest.mark.parametrize("override,message", BAD_INPUTS, ids=[m[:40] for _, m in BAD_INPUTS])
+def test_bad_input_is_a_clear_error(override, message):
+    args = dict({"gpus": facts(H100_8), "model": SCOUT}, **override)
+    with pytest.raises(PlanError) as err:
+        plan_launch(args, host="gpu-17")
+    assert str(err.value).startswith("gpu-17: ")
+    assert message in str(err.value)
+
+
+def test_at_least_twenty_bad_inputs():
+    assert len(BAD_INPUTS) >= 20
+
+
+def test_local_model_folder_planned_from_config(tmp_path):
+    import json
+    from ansible_collections.llmops.sglang.plugins.module_utils.model_profiles import TINY_TEST_CONFIG
+    (tmp_path / "config.json").write_text(json.dumps(TINY_TEST_CONFIG))
+    local = plan_launch({"gpus": facts(H100_1), "model": str(tmp_path)})
+    named = plan_launch({"gpus": facts(H100_1), "model": TINY})
+    assert local["plan"]["kv_pool_tokens"] == named["plan"]["kv_pool_tokens"]
+    assert local["argv"][1] == str(tmp_path)
+    assert local["plan"]["served_model_name"] == tmp_path.name
+
+
+def test_local_folder_with_profile_and_without_config(tmp_path):
+    plan = plan_launch({"gpus": facts(H100_8), "model": str(tmp_path), "model_profile": SCOUT})
+    assert plan["plan"]["model_profile"] == SCOUT
+    with pytest.raises(PlanError, match="has no config.json"):
+        plan_launch({"gpus": facts(H100_8), "model": str(tmp_path)}, host="h")
+
+
+def test_inputs_not_mutated():
+    args = {"gpus": facts(H100_8), "model": SCOUT, "extra_args": ["--enable-metrics"]}
+    before = copy.deepcopy(args)
+    plan_launch(args)
+    assert args == before
+
+
+def test_string_inputs_from_inventory_are_accepted():
+    plan = plan_launch({"gpus": facts(H100_8), "model": SCOUT, "port": "8000",
+                        "multimodal": "yes", "context_length": "65536",
+                        "mem_fraction_static": "0.8"})["plan"]
+    assert (plan["port"], plan["multimodal"], plan["context_length"],
+            plan["mem_fraction_static"]) == (8000, True, 65536, 0.8)
+
+
+def test_argument_names_are_inventory_variables():
+    assert planner.inventory_variable("model") == "sglang_model"
+    assert planner.inventory_variable("sglang_version") == "sglang_version"
