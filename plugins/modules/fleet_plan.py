@@ -36,7 +36,7 @@ options:
     default: false
   return_plans:
     description:
-      - Also return every host's full plan in RV(plans). Off by default: a C(run_once) result is
+      - Also return every host's full plan in RV(plans). Off by default, since a C(run_once) result is
         copied to every host of the play, which is slow for large fleets.
     type: bool
     default: false

@@ -15,7 +15,8 @@ version_added: "0.1.0"
 description:
   - Reads NVIDIA GPUs through C(nvidia-smi) (a CSV query, C(--version) and C(topo -m)), AMD GPUs
     through C(amd-smi) or C(rocm-smi) JSON, and Intel GPUs through C(xpu-smi), whichever is present.
-  - Returns C(ansible_facts.gpus), the dict M(llmops.sglang.launch_plan) takes as O(llmops.sglang.launch_plan#module:gpus).
+  - Returns C(ansible_facts.gpus), the dict M(llmops.sglang.launch_plan) takes as its
+    O(llmops.sglang.launch_plan#module:gpus) argument.
   - Fails with a one-line reason when the host has no GPU, mixes GPU models, or has MIG enabled.
   - Runs every tool with C(LC_ALL=C); changes nothing on the host.
 options:

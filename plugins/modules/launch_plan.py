@@ -15,7 +15,7 @@ module: launch_plan
 short_description: Compute SGLang launch arguments for a host from its GPU facts
 version_added: "0.1.0"
 description:
-  - Pure computation on the controller (an action plugin): no module is sent to the host, so
+  - Pure computation on the controller (an action plugin); no module is sent to the host, so
     planning a thousand hosts costs no remote round trips.
   - Picks the tensor-parallel size, attention backend, quantization, memory fraction and context
     length from memory arithmetic (weights per GPU, KV bytes per token, the hybrid local/global
@@ -170,14 +170,7 @@ plan:
     tp_size:
       description: Tensor-parallel size.
       type: int
-    max_running_requests:
-    description:
-      - V(auto) leaves SGLang's estimate (2048 to 4096 request slots); a number passes
-        C(--max-running-requests). Long contexts need fewer slots, since SGLang keeps a request
-        table of slots x context_length x 4 bytes per GPU.
-    type: raw
-    default: auto
-  attention_backend:
+    attention_backend:
       description: Attention backend passed to SGLang.
       type: str
     quantization:

@@ -1,0 +1,150 @@
+"""playbooks/plan.yml end to end with ansible-playbook: the example inventory by default, a second
+run that changes nothing, check mode, refusals that fail the run with the reason, and a host
+without recorded facts whose GPUs are read by gpu_facts (through the nvidia-smi test double)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import yaml
+
+from helpers import ROOT
+
+pytestmark = pytest.mark.playbook
+BIN = os.path.dirname(sys.executable)
+DOUBLES = os.path.join(ROOT, "tests", "doubles", "bin")
+
+
+def ansible_playbook(*args, env=None, check=True):
+    full_env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1",
+                    PATH=BIN + os.pathsep + os.environ["PATH"])
+    full_env.update(env or {})
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), *args], cwd=ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=600)
+    if check:
+        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    return proc
+
+
+def recap(output):
+    return {m.group(1): dict(ok=int(m.group(2)), changed=int(m.group(3)), failed=int(m.group(4)))
+            for m in re.finditer(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+"
+                                 r"failed=(\d+)", output, re.M)}
+
+
+def test_default_run_plans_example_inventory_then_changes_nothing(tmp_path):
+    plans = tmp_path / "plans"
+    first = ansible_playbook("playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % plans)
+    assert sorted(os.listdir(plans)) == sorted("%s.json" % h for h in (
+        "lab-h100-x1", "lab-h200-x4", "dc1-h100-x8", "dc1-h200-x8", "dc2-b200-x8", "dc3-mi300x-x8"))
+    for header in ("host", "GPUs", "model", "tp", "attention", "quant", "weights GiB/GPU",
+                   "KV B/token", "KV pool tokens", "context", "command"):
+        assert header in first.stdout
+    assert "python3 -m sglang.launch_server --model-path meta-llama/Llama-4-Maverick" in first.stdout
+    doc = json.loads((plans / "dc1-h100-x8.json").read_text())
+    assert doc["plan"]["tp_size"] == 8 and doc["argv"][0] == "--model-path"
+    assert doc["command"].startswith("python3 -m sglang.launch_server")
+    assert sum(r["changed"] for r in recap(first.stdout).values()) == 1
+
+    second = ansible_playbook("playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % plans)
+    assert all(r["changed"] == 0 for r in recap(second.stdout).values())
+
+
+def test_check_mode_writes_nothing(tmp_path):
+    plans = tmp_path / "plans"
+    ansible_playbook("playbooks/plan.yml", "--check", "-e", "sglang_plan_dir=%s" % plans)
+    assert not plans.exists()
+
+
+def write_inventory(tmp_path, body):
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(textwrap.dedent(body))
+    return str(inventory)
+
+
+def test_refused_host_fails_the_run_with_its_reason(tmp_path):
+    with open(os.path.join(ROOT, "inventories", "example", "host_vars", "dc1-h100-x8", "gpus.yml")) as f:
+        gpus = yaml.safe_load(f)["sglang_gpus"]
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {"big-ask": {
+        "sglang_model": "meta-llama/Llama-4-Maverick-17B-128E-Instruct", "sglang_gpus": gpus}}}}}}))
+    inventory = str(inventory)
+    proc = ansible_playbook("-i", inventory, "playbooks/plan.yml",
+                            "-e", "sglang_plan_dir=%s" % (tmp_path / "plans"), check=False)
+    assert proc.returncode != 0
+    assert "big-ask: meta-llama/Llama-4-Maverick-17B-128E-Instruct does not fit on 8 x H100" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_bad_variable_is_a_clear_error(tmp_path):
+    inventory = write_inventory(tmp_path, """
+        all:
+          children:
+            sglang:
+              hosts:
+                typo-host:
+                  sglang_model: meta-llama/Llama-4-Scout-17B-16E-Instruct
+                  sglang_port: 99999
+                  sglang_gpus: {vendor: nvidia, count: 8, name: NVIDIA H100 80GB HBM3, family: H100,
+                                memory_mib: 81559, compute_capability: "9.0"}
+        """)
+    proc = ansible_playbook("-i", inventory, "playbooks/plan.yml",
+                            "-e", "sglang_plan_dir=%s" % (tmp_path / "plans"), check=False)
+    assert proc.returncode != 0
+    assert "typo-host: port=99999 is out of range: allowed 1 to 65535" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("fixture,count,family", [("h100-80gb-hbm3-x1", 1, "H100"),
+                                                   ("h200-141gb-x4", 4, "H200")])
+def test_unrecorded_host_is_gathered_with_gpu_facts(tmp_path, fixture, count, family):
+    inventory = write_inventory(tmp_path, """
+        all:
+          children:
+            sglang:
+              hosts:
+                gpu-box:
+                  ansible_connection: local
+                  ansible_python_interpreter: %s
+                  sglang_model: %s
+                  sglang_attention_backend: triton
+        """ % (sys.executable, "llmops-test/tiny-llama4"))
+    plans = tmp_path / "plans"
+    env = {"PATH": DOUBLES + os.pathsep + BIN + os.pathsep + os.environ["PATH"],
+           "NVIDIA_SMI_DOUBLE_FIXTURE": fixture}
+    proc = ansible_playbook("-i", inventory, "playbooks/plan.yml", "-e",
+                            "sglang_plan_dir=%s" % plans, env=env)
+    assert "Read the GPUs" in proc.stdout
+    doc = json.loads((plans / "gpu-box.json").read_text())
+    assert doc["plan"]["gpu_count"] == count and doc["plan"]["gpu_family"] == family
+    assert doc["plan"]["tp_size"] == count
+
+
+def test_gpu_facts_module_returns_facts_and_refuses_no_gpu(tmp_path):
+    playbook = tmp_path / "facts.yml"
+    playbook.write_text(textwrap.dedent("""
+        - hosts: localhost
+          connection: local
+          gather_facts: false
+          tasks:
+            - llmops.sglang.gpu_facts:
+            - ansible.builtin.copy:
+                content: "{{ ansible_facts.gpus | to_json }}"
+                dest: "%s/gpus.json"
+                mode: "0644"
+        """ % tmp_path))
+    env = {"PATH": DOUBLES + os.pathsep + BIN + os.pathsep + os.environ["PATH"],
+           "NVIDIA_SMI_DOUBLE_FIXTURE": "h200-141gb-x4"}
+    ansible_playbook(str(playbook), "-e", "ansible_python_interpreter=%s" % sys.executable, env=env)
+    gpus = json.loads((tmp_path / "gpus.json").read_text())
+    assert (gpus["count"], gpus["family"], gpus["memory_mib"], gpus["cuda_version"],
+            gpus["interconnect"]) == (4, "H200", 143771, "13.0", "nvlink")
+
+    no_gpu = ansible_playbook(str(playbook), "-e", "ansible_python_interpreter=%s" % sys.executable,
+                              env={"PATH": BIN + ":/usr/bin:/bin"}, check=False)
+    assert no_gpu.returncode != 0
+    assert "no GPU tool found (looked for nvidia-smi, amd-smi, rocm-smi, xpu-smi on PATH)" in no_gpu.stdout

@@ -1,0 +1,80 @@
+"""Model profiles: parameter and weight arithmetic against the published totals; profiles derived
+from config.json; the tiny test checkpoint's profile matches its committed config."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import MAVERICK, MAVERICK_FP8, ROOT, SCOUT, TINY
+from ansible_collections.llmops.sglang.plugins.module_utils import model_profiles as mp
+
+
+@pytest.mark.parametrize("model,total_b,bf16_gb,fp8_gb", [
+    (SCOUT, 108.6, 217.3, 111.6),
+    (MAVERICK, 401.6, 803.2, 404.5),
+    (MAVERICK_FP8, 401.6, 416.6, 416.6),
+])
+def test_parameters_and_weight_bytes(model, total_b, bf16_gb, fp8_gb):
+    profile = mp.lookup(model)
+    assert mp.parameter_counts(profile)["total"] / 1e9 == pytest.approx(total_b, abs=0.1)
+    assert mp.weight_bytes(profile, "bf16") / 1e9 == pytest.approx(bf16_gb, abs=0.1)
+    assert mp.weight_bytes(profile, "fp8") / 1e9 == pytest.approx(fp8_gb, abs=0.1)
+
+
+def test_active_parameters_about_17b():
+    for model in (SCOUT, MAVERICK):
+        assert 16e9 < mp.lookup(model)["active_params"] <= 17.2e9
+
+
+@pytest.mark.parametrize("hybrid,expected", [(True, (12, 36)), (False, (48, 0))])
+def test_layer_split(hybrid, expected):
+    assert mp.layer_split(mp.lookup(SCOUT), hybrid) == expected
+
+
+def test_lookup_is_case_insensitive_and_unknown_is_none():
+    assert mp.lookup(SCOUT.lower())["model_id"] == SCOUT
+    assert mp.lookup("meta-llama/nope") is None
+
+
+def test_scout_profile_derived_from_a_config_matches_the_data():
+    """A Scout-shaped config.json (multimodal form) gives the same architecture numbers."""
+    config = {
+        "architectures": ["Llama4ForConditionalGeneration"],
+        "text_config": {"hidden_size": 5120, "num_attention_heads": 40, "num_key_value_heads": 8,
+                        "head_dim": 128, "num_hidden_layers": 48, "vocab_size": 202048,
+                        "intermediate_size": 8192, "intermediate_size_mlp": 16384,
+                        "num_local_experts": 16, "interleave_moe_layer_step": 1,
+                        "attention_chunk_size": 8192, "max_position_embeddings": 10485760,
+                        "no_rope_layers": [1, 1, 1, 0] * 12},
+        "vision_config": {"hidden_size": 1408, "num_hidden_layers": 34, "intermediate_size": 5632},
+    }
+    derived = mp.profile_from_hf_config(config, "/models/scout")
+    known = mp.lookup(SCOUT)
+    for key in ("num_layers", "hidden_size", "num_attention_heads", "num_kv_heads", "head_dim",
+                "vocab_size", "num_experts", "attention_chunk_size", "global_layer_interval",
+                "max_position_embeddings", "hybrid_kv_default"):
+        assert derived[key] == known[key], key
+    assert mp.parameter_counts(derived)["total"] == pytest.approx(
+        mp.parameter_counts(known)["total"], rel=0.002)
+
+
+def test_config_missing_key_is_named():
+    with pytest.raises(ValueError, match="config.json of /m has no 'num_hidden_layers'"):
+        mp.profile_from_hf_config({"hidden_size": 8, "num_attention_heads": 1}, "/m")
+
+
+def test_tiny_profile_is_its_committed_config():
+    with open(os.path.join(ROOT, "tests", "fixtures", "models", "tiny-llama4", "config.json")) as f:
+        assert json.load(f) == mp.TINY_TEST_CONFIG
+    tiny = mp.lookup(TINY)
+    assert (tiny["num_layers"], tiny["num_kv_heads"], tiny["head_dim"]) == (4, 2, 64)
+    assert tiny["hybrid_kv_default"] is False  # Llama4ForCausalLM: one full-attention pool
+
+
+def test_generator_writes_the_same_config(tmp_path):
+    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "e2e", "gpu", "make_tiny_model.py"),
+                    str(tmp_path), "--config-only"], check=True)
+    assert json.loads((tmp_path / "config.json").read_text()) == mp.TINY_TEST_CONFIG
