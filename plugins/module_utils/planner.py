@@ -61,6 +61,7 @@ ARGUMENTS = (
     ("gpus", None, "dict", None),
     ("model", None, "str", None),
     ("model_profile", None, "str_or_none", None),
+    ("model_config", None, "dict_or_none", None),
     ("quantization", "auto", "choice", ("auto", "bf16", "fp8")),
     ("context_length", "auto", "auto_or_int", None),
     ("multimodal", False, "bool", None),
@@ -170,6 +171,11 @@ def validate_arguments(raw, host="this host"):
             if not isinstance(value, str) or not value.strip():
                 raise PlanError("%s: %s=%r must be a non-empty string" % (host, name, value))
             args[name] = value.strip()
+        elif kind == "dict_or_none":
+            if not isinstance(value, dict):
+                raise PlanError("%s: %s must be the parsed config.json (a mapping), got %s" % (
+                    host, name, type(value).__name__))
+            args[name] = value
         elif kind == "str_or_none":
             if not isinstance(value, str) or not value.strip():
                 raise PlanError("%s: %s=%r must be a non-empty string" % (host, name, value))
@@ -263,6 +269,11 @@ def resolve_model(args, host, path_exists=os.path.exists, read_file=None):
     """The profile for args['model']: a known hub id, a local path with a known model_profile, or
     a local path whose config.json the controller can read."""
     model = args["model"]
+    if args.get("model_config") is not None:
+        try:
+            return model_profiles.profile_from_hf_config(args["model_config"], model)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise PlanError("%s: model=%r: its config.json cannot be planned: %s" % (host, model, exc))
     if args.get("model_profile"):
         profile = model_profiles.lookup(args["model_profile"])
         if profile is None:

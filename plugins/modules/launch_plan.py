@@ -40,6 +40,11 @@ options:
   model_profile:
     description: Profile (a known hub id) of the weights in a local O(model) folder.
     type: str
+  model_config:
+    description:
+      - The parsed C(config.json) of a local O(model) folder on the host (the sglang_preflight
+        role reads it there), used to plan it like a known model.
+    type: dict
   quantization:
     description:
       - V(auto) keeps the checkpoint's precision (BF16, or FP8 for an FP8 checkpoint);

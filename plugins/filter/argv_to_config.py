@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: argv_to_config
+short_description: SGLang launch arguments as the mapping C(launch_server --config) reads
+version_added: "0.1.0"
+description:
+  - Turns C(['--tp', '8', '--enable-multimodal']) into C({'tp': '8', 'enable-multimodal': true}),
+    the YAML mapping SGLang merges back into arguments with C(--config FILE).
+options:
+  _input:
+    description: The argv list M(llmops.sglang.launch_plan) returns.
+    type: list
+    elements: str
+    required: true
+author:
+  - llmops.sglang contributors
+"""
+
+EXAMPLES = r"""
+- name: Write SGLang's config file
+  ansible.builtin.copy:
+    content: "{{ plan.argv | llmops.sglang.argv_to_config | to_nice_yaml }}"
+    dest: /etc/sglang/main.yaml
+    mode: "0640"
+"""
+
+RETURN = r"""
+_value:
+  description: Flag names (without C(--)) to values; C(true) for flags without a value.
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.llmops.sglang.plugins.module_utils.launch_config import argv_to_config
+
+
+def _argv_to_config(argv):
+    try:
+        return argv_to_config(list(argv))
+    except ValueError as exc:
+        raise AnsibleFilterError("argv_to_config: %s" % exc)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"argv_to_config": _argv_to_config}

@@ -1,0 +1,250 @@
+"""TEST DOUBLE of `python -m sglang.launch_server` (tests only).
+
+- Arguments: SGLang's own flags; `--config FILE.yaml` is merged first as SGLang does (keys become
+  `--key value`, `true` a bare flag). Unknown flags are kept: the real parser is checked against
+  every planned argv in tests/unit/test_sglang_parser.py.
+- Records {"argv", "merged", "config_keys", "pid", "started"} as JSON to
+  $SGLANG_DOUBLE_RECORD (default $STATE_DIRECTORY/launch-args.json or /tmp/...), without the
+  API key's value.
+- A model load: /health answers 503 for SGLANG_DOUBLE_LOAD_SECONDS (default 3) seconds.
+- Then, in SGLang's response shapes: GET /health, /health_generate, /v1/models, /model_info,
+  /server_info, /metrics; POST /v1/chat/completions (text, a tool call when `tools` are given,
+  image content parts accepted), /v1/completions, /generate (streaming and not). Bearer
+  --api-key is enforced as SGLang does (/health* and /metrics exempt).
+- SIGTERM: /health turns 503, then the process exits.
+"""
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+STORE_TRUE = {"enable-multimodal", "disable-hybrid-swa-memory", "enable-metrics",
+              "trust-remote-code", "disable-radix-cache", "disable-cuda-graph"}
+
+
+def merge_config(argv):
+    if "--config" not in argv:
+        return list(argv), []
+    i = argv.index("--config")
+    path = argv[i + 1]
+    config = {}
+    with open(path) as handle:
+        for line in handle:  # a flat YAML mapping of scalars, as the service role writes it
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#") or line.startswith("---"):
+                continue
+            key, _, value = line.partition(":")
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1].replace("''", "'") if value[0] == "'" else json.loads(value)
+            config[key.strip()] = value
+    merged = []
+    for key, value in config.items():
+        if value in ("true", "True") and key in STORE_TRUE | {"enable-multimodal"}:
+            merged.append("--" + key)
+        elif value in ("false", "False") and key in STORE_TRUE:
+            continue
+        else:
+            merged += ["--" + key, str(value)]
+    return merged + argv[:i] + argv[i + 2:], sorted(config)
+
+
+def options(argv):
+    out = {}
+    i = 0
+    while i < len(argv):
+        key = argv[i][2:]
+        if i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+            out[key] = argv[i + 1]
+            i += 2
+        else:
+            out[key] = True
+            i += 1
+    return out
+
+
+class State:
+    ready_at = 0.0
+    stopping = False
+    opts = {}
+
+
+def make_handler(state):
+    model = state.opts.get("served-model-name") or state.opts.get("model-path", "model")
+    api_key = state.opts.get("api-key")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            sys.stderr.write("double: " + fmt % args + "\n")
+
+        def send(self, code, body, ctype="application/json"):
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def authorised(self):
+            if not api_key or self.path.startswith(("/health", "/metrics")):
+                return True
+            if self.headers.get("Authorization") == "Bearer " + api_key:
+                return True
+            self.send(401, {"error": "Unauthorized"})
+            return False
+
+        def ready(self):
+            return not state.stopping and time.time() >= state.ready_at
+
+        def do_GET(self):
+            if not self.authorised():
+                return
+            path = self.path.split("?")[0]
+            if path in ("/health", "/health_generate"):
+                return self.send(200 if self.ready() else 503, b"", "text/plain")
+            if not self.ready():
+                return self.send(503, {"error": "server is starting"})
+            if path == "/v1/models":
+                return self.send(200, {"object": "list", "data": [{
+                    "id": model, "object": "model", "created": int(time.time()),
+                    "owned_by": "sglang", "root": model,
+                    "max_model_len": int(state.opts.get("context-length", 0) or 0)}]})
+            if path in ("/model_info", "/get_model_info"):
+                return self.send(200, {"model_path": state.opts.get("model-path"),
+                                       "tokenizer_path": state.opts.get("model-path"),
+                                       "is_generation": True})
+            if path in ("/server_info", "/get_server_info"):
+                info = {k.replace("-", "_"): v for k, v in state.opts.items() if k != "api-key"}
+                info["max_total_num_tokens"] = 123456
+                return self.send(200, info)
+            if path == "/metrics":
+                return self.send(200, b"sglang:num_running_reqs 0\n", "text/plain")
+            return self.send(404, {"detail": "Not Found"})
+
+        def read_json(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                return json.loads(self.rfile.read(length) or b"{}")
+            except ValueError:
+                return None
+
+        def do_POST(self):
+            if not self.authorised():
+                return
+            body = self.read_json()
+            if body is None:
+                return self.send(400, {"error": "invalid JSON"})
+            if not self.ready():
+                return self.send(503, {"error": "server is starting"})
+            path = self.path.split("?")[0]
+            if path == "/v1/chat/completions":
+                return self.chat(body)
+            if path == "/v1/completions":
+                return self.send(200, {"id": uuid.uuid4().hex, "object": "text_completion",
+                                       "model": model, "choices": [{
+                                           "index": 0, "text": " double text",
+                                           "finish_reason": "length"}],
+                                       "usage": self.usage(4, 2)})
+            if path == "/generate":
+                return self.generate(body)
+            return self.send(404, {"detail": "Not Found"})
+
+        @staticmethod
+        def usage(prompt, completion):
+            return {"prompt_tokens": prompt, "completion_tokens": completion,
+                    "total_tokens": prompt + completion}
+
+        def chat(self, body):
+            messages = body.get("messages") or []
+            if not messages:
+                return self.send(400, {"object": "error", "message": "messages is empty"})
+            images = sum(1 for m in messages if isinstance(m.get("content"), list)
+                         for part in m["content"] if part.get("type") == "image_url")
+            if images and "enable-multimodal" not in state.opts:
+                return self.send(400, {"object": "error", "type": "BadRequestError",
+                                       "message": "image input is disabled: start with "
+                                                  "--enable-multimodal"})
+            message = {"role": "assistant", "content": "double reply", "tool_calls": None}
+            finish = "stop"
+            tools = body.get("tools") or []
+            if tools:
+                if "tool-call-parser" not in state.opts:
+                    message["content"] = "[%s()]" % tools[0]["function"]["name"]
+                else:
+                    name = tools[0]["function"]["name"]
+                    message = {"role": "assistant", "content": None, "tool_calls": [{
+                        "id": "call_" + uuid.uuid4().hex[:12], "type": "function", "index": 0,
+                        "function": {"name": name, "arguments": json.dumps({"city": "Paris"})}}]}
+                    finish = "tool_calls"
+            elif images:
+                message["content"] = "I see %d image(s)." % images
+            return self.send(200, {
+                "id": uuid.uuid4().hex, "object": "chat.completion", "created": int(time.time()),
+                "model": model, "choices": [{"index": 0, "message": message,
+                                             "finish_reason": finish}],
+                "usage": self.usage(12, 3)})
+
+        def generate(self, body):
+            params = body.get("sampling_params") or {}
+            n = int(params.get("max_new_tokens", 8))
+            if not body.get("stream"):
+                return self.send(200, {"text": " x" * n, "meta_info": {
+                    "prompt_tokens": 8, "completion_tokens": n, "e2e_latency": 0.01}})
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            text = ""
+            for i in range(n):
+                text += " x"
+                chunk = {"text": text, "meta_info": {"prompt_tokens": 8, "completion_tokens": i + 1}}
+                self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                self.wfile.flush()
+                time.sleep(0.001)
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.close_connection = True
+
+    return Handler
+
+
+def record_path():
+    if os.environ.get("SGLANG_DOUBLE_RECORD"):
+        return os.environ["SGLANG_DOUBLE_RECORD"]
+    base = os.environ.get("STATE_DIRECTORY", "/tmp").split(":")[0]
+    return os.path.join(base, "launch-args.json")
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    merged, config_keys = merge_config(argv)
+    state = State()
+    state.opts = options(merged)
+    record = {"argv": argv, "merged": [("<redacted>" if i and merged[i - 1] == "--api-key" else a)
+                                       for i, a in enumerate(merged)],
+              "config_keys": config_keys, "pid": os.getpid(), "started": time.time()}
+    with open(record_path(), "w") as handle:
+        json.dump(record, handle, indent=1)
+    state.ready_at = time.time() + float(os.environ.get("SGLANG_DOUBLE_LOAD_SECONDS", "3"))
+    host = state.opts.get("host", "127.0.0.1")
+    port = int(state.opts.get("port", 30000))
+    server = ThreadingHTTPServer((host, port), make_handler(state))
+    server.daemon_threads = True
+
+    def stop(signum, frame):
+        state.stopping = True
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    sys.stderr.write("double: serving %s on %s:%d\n" % (state.opts.get("model-path"), host, port))
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
