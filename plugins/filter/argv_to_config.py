@@ -11,8 +11,8 @@ name: argv_to_config
 short_description: SGLang launch arguments as the mapping C(launch_server --config) reads
 version_added: "0.1.0"
 description:
-  - Turns C(['--tp', '8', '--enable-multimodal']) into C({'tp': '8', 'enable-multimodal': true}),
-    the YAML mapping SGLang merges back into arguments with C(--config FILE).
+  - Turns C(--tp 8 --enable-multimodal) into the mapping C(tp=8), C(enable-multimodal=true), which
+    SGLang merges back into arguments when started with C(--config FILE).
 options:
   _input:
     description: The argv list M(llmops.sglang.launch_plan) returns.

@@ -29,7 +29,8 @@ def main():
     files[dist + "/METADATA"] = ("Metadata-Version: 2.1\nName: sglang\nVersion: %s\n"
                                  "Summary: TEST DOUBLE of SGLang's server (llmops.sglang tests)\n"
                                  % version).encode()
-    files[dist + "/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: llmops-double\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[dist + "/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: llmops-double\n"
+                              b"Root-Is-Purelib: true\nTag: py3-none-any\n")
     record = []
     for name, data in files.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()

@@ -11,6 +11,6 @@ while True:
         with urllib.request.urlopen(url, timeout=10) as response:
             if response.status == 200:
                 sys.exit(0)
-    except Exception:  # noqa: BLE001 - 503 while loading, refused before the port opens
+    except Exception:  # a 503 while loading, a refused connection before the port opens
         pass
     time.sleep(5)

@@ -41,16 +41,8 @@ def test_lookup_is_case_insensitive_and_unknown_is_none():
 
 def test_scout_profile_derived_from_a_config_matches_the_data():
     """A Scout-shaped config.json (multimodal form) gives the same architecture numbers."""
-    config = {
-        "architectures": ["Llama4ForConditionalGeneration"],
-        "text_config": {"hidden_size": 5120, "num_attention_heads": 40, "num_key_value_heads": 8,
-                        "head_dim": 128, "num_hidden_layers": 48, "vocab_size": 202048,
-                        "intermediate_size": 8192, "intermediate_size_mlp": 16384,
-                        "num_local_experts": 16, "interleave_moe_layer_step": 1,
-                        "attention_chunk_size": 8192, "max_position_embeddings": 10485760,
-                        "no_rope_layers": [1, 1, 1, 0] * 12},
-        "vision_config": {"hidden_size": 1408, "num_hidden_layers": 34, "intermediate_size": 5632},
-    }
+    with open(os.path.join(ROOT, "tests", "fixtures", "models", "llama4-scout-shape", "config.json")) as f:
+        config = json.load(f)
     derived = mp.profile_from_hf_config(config, "/models/scout")
     known = mp.lookup(SCOUT)
     for key in ("num_layers", "hidden_size", "num_attention_heads", "num_kv_heads", "head_dim",

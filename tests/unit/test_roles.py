@@ -1,0 +1,39 @@
+"""Role conventions: every public default is in meta/argument_specs.yml and the other way round
+(for the role's own prefix), every variable carries the role's prefix, tasks are split."""
+
+import os
+
+import pytest
+import yaml
+
+from helpers import ROOT
+
+ROLES = sorted(os.listdir(os.path.join(ROOT, "roles")))
+
+
+def load(role, *path):
+    with open(os.path.join(ROOT, "roles", role, *path)) as handle:
+        return yaml.safe_load(handle) or {}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_defaults_and_argument_specs_hold_the_same_keys(role):
+    defaults = set(load(role, "defaults", "main.yml"))
+    options = set(load(role, "meta", "argument_specs.yml")["argument_specs"]["main"]["options"])
+    assert all(k.startswith(role + "_") for k in defaults), defaults
+    assert defaults == {k for k in options if k.startswith(role + "_")}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_layout(role):
+    base = os.path.join(ROOT, "roles", role)
+    for path in ("README.md", "defaults/main.yml", "meta/main.yml", "meta/argument_specs.yml",
+                 "tasks/main.yml"):
+        assert os.path.exists(os.path.join(base, path)), path
+
+
+def test_deploy_runs_the_roles_in_order():
+    with open(os.path.join(ROOT, "deploy.yml")) as handle:
+        play = yaml.safe_load(handle)[0]
+    assert [r["role"].split(".")[-1] for r in play["roles"]] == [
+        "sglang_preflight", "sglang_install", "sglang_weights", "sglang_service", "sglang_smoke"]
