@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# On the lent GPU machine, after the wheelhouse parts were carried to /var/tmp/wh (see README):
+# deploy.yml (preflight, install offline, weights, service files), start the unit's ExecStart,
+# deploy.yml's smoke checks, a short bench_serving run; everything lands in $OUT.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+cd "$ROOT"
+OUT=${OUT:-/var/tmp/e2e-out}; mkdir -p "$OUT" /var/tmp/e2e /var/tmp/wh
+A=$OUT/artifacts; mkdir -p "$A"
+for d in .e2e/part*; do [ -d "$d" ] && cp "$d"/*.whl /var/tmp/wh/; done
+[ -f .e2e/tiny-llama4.tgz ] && tar -C /var/tmp/e2e -xzf .e2e/tiny-llama4.tgz
+{ date -u; nvidia-smi -L; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  python3 -V; python3 -c 'import torch; print("torch", torch.__version__)'; cat /etc/os-release | head -2; } > "$A/machine.txt" 2>&1
+export E2E_TORCH_SITE=$(python3 -c 'import torch, os; print(os.path.dirname(os.path.dirname(torch.__file__)))')
+python3 -c 'import ensurepip' 2>/dev/null || export E2E_NO_ENSUREPIP=1
+python3 -m pip install -q --no-index --no-deps --target /var/tmp/ansible-site /var/tmp/wh/ansible_core-*.whl /var/tmp/wh/resolvelib-*.whl
+export PYTHONPATH=/var/tmp/ansible-site ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default
+AP="python3 /var/tmp/ansible-site/bin/ansible-playbook -i tests/e2e/gpu/inventory.yml"
+$AP deploy.yml --tags preflight,install,weights,service > "$A/deploy.log" 2>&1; echo "deploy rc=$?" | tee -a "$A/summary.txt"
+cp /etc/systemd/system/sglang-main.service "$A/" 2>/dev/null
+sed 's/^api-key: .*/api-key: <redacted>/' /etc/sglang/main.yaml > "$A/main.yaml" 2>/dev/null
+unset PYTHONPATH
+t0=$(date +%s)
+timeout 900 python3 tests/e2e/gpu/start_from_unit.py /etc/systemd/system/sglang-main.service /var/tmp/e2e/sglang.log > "$A/start.log" 2>&1
+echo "start rc=$? after $(( $(date +%s) - t0 )) s" | tee -a "$A/summary.txt"
+export PYTHONPATH=/var/tmp/ansible-site
+$AP deploy.yml --tags preflight,smoke > "$A/smoke.log" 2>&1; echo "smoke rc=$?" | tee -a "$A/summary.txt"
+unset PYTHONPATH
+timeout 300 /opt/sglang/current/venv/bin/python -m sglang.bench_serving --backend sglang --host 127.0.0.1 --port 30000 \
+  --dataset-name random --random-input-len 128 --random-output-len 32 --random-range-ratio 1 \
+  --num-prompts 10 --max-concurrency 1 --warmup-requests 1 --tokenizer /var/tmp/e2e/tiny-llama4 \
+  --model tiny-llama4 --output-file "$A/bench.jsonl" > "$A/bench.log" 2>&1; echo "bench rc=$?" | tee -a "$A/summary.txt"
+grep -E "max_total_num_tokens|KV Cache is allocated|fired up|Load weight end|mem_fraction|Traceback|Error" /var/tmp/e2e/sglang.log | head -40 > "$A/sglang-key-lines.txt"
+cp /var/tmp/e2e/sglang.log "$A/sglang.log"
+kill "$(cat /var/tmp/e2e/sglang.log.pid)" 2>/dev/null
+tar -C "$OUT" -czf "$OUT/e2e-artifacts.tgz" artifacts && rm -rf "$A"
+cat "$OUT"/../summary.txt 2>/dev/null; tar -xzOf "$OUT/e2e-artifacts.tgz" artifacts/summary.txt artifacts/sglang-key-lines.txt
