@@ -621,6 +621,7 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
         "host": args["host"],
         "port": args["port"],
         "sglang_version": args["sglang_version"],
+        "extra_args": list(args["extra_args"]),
         "reasons": reasons,
     }
     command = " ".join(shlex.quote(a) for a in ["python3", "-m", "sglang.launch_server"] + argv)

@@ -16,6 +16,7 @@ from ansible_collections.llmops.sglang.plugins.module_utils.planner import (
     PlanError,
     plan_launch,
 )
+from ansible_collections.llmops.sglang.plugins.module_utils.launch_config import argv_to_config
 from unit.plugins.module_utils.test_planner import PLAN_CASES
 
 PARSER_DIR = os.environ.get("SGLANG_PARSER_DIR", os.path.join(ROOT, ".cache", "sglang-parser"))
@@ -72,6 +73,8 @@ def all_cases():
 
 def _cases():
     cases = {"table-" + c[0]: dict(c[3], gpus=facts(c[1]), model=c[2]) for c in PLAN_CASES}
+    cases["deprecated-extra-flag"] = {"gpus": facts("h100-80gb-hbm3-x1"), "model": TINY,
+                                      "extra_args": ["--disable-cuda-graph", "--enable-metrics"]}
     cases["long-context"] = {"gpus": facts(H100_8_FIXTURE), "model": SCOUT,
                              "context_length": 5_000_000, "swa_full_tokens_ratio": 0.1,
                              "max_running_requests": 64}
@@ -96,8 +99,13 @@ def run_parser(version, planned):
             pytest.skip("SGLang parser not set up (LLMOPS_SKIP_SGLANG_PARSER=1)")
         pytest.fail("SGLang %s parser missing in %s: run scripts/setup-sglang-parser" % (
             version, PARSER_DIR))
-    payload = json.dumps([{"id": k, "argv": v["argv"]} for k, v in planned.items()
-                          if k.endswith("@" + version)])
+    cases = []
+    for case_id, result in planned.items():
+        if case_id.endswith("@" + version):
+            argv, extra = result["argv"], result["plan"]["extra_args"]
+            cases.append({"id": case_id, "argv": argv, "extra": extra,
+                          "config": argv_to_config(argv[:len(argv) - len(extra)])})
+    payload = json.dumps(cases)
     env = dict(os.environ, PYTHONPATH=site, CUDA_VISIBLE_DEVICES="")
     proc = subprocess.run([python, os.path.join(ROOT, "tests", "sglang_parser", "check_argv.py")],
                           input=payload, capture_output=True, text=True, env=env, timeout=600)
@@ -115,6 +123,9 @@ def test_sglang_parser_accepts_every_plan(version, planned):
     assert report["version"] == version
     failures = {r["id"]: r["error"] for r in report["results"] if not r["ok"]}
     assert failures == {}
+    # the service role's config file, merged back by SGLang's own --config code, means the same
+    config_failures = {r["id"]: r["config_error"] for r in report["results"] if not r["config_same"]}
+    assert config_failures == {}
     for result in report["results"]:
         plan = planned[result["id"]]["plan"]
         parsed = result["parsed"]

@@ -16,20 +16,38 @@ python3 -c 'import ensurepip' 2>/dev/null || export E2E_NO_ENSUREPIP=1
 python3 -m pip install -q --no-index --no-deps --target /var/tmp/ansible-site /var/tmp/wh/ansible_core-*.whl /var/tmp/wh/resolvelib-*.whl
 export PYTHONPATH=/var/tmp/ansible-site ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default
 AP="python3 /var/tmp/ansible-site/bin/ansible-playbook -i tests/e2e/gpu/inventory.yml"
+rm -f /var/tmp/e2e/sglang.log
 $AP deploy.yml --tags preflight,install,weights,service > "$A/deploy.log" 2>&1; echo "deploy rc=$?" | tee -a "$A/summary.txt"
 cp /etc/systemd/system/sglang-main.service "$A/" 2>/dev/null
 sed 's/^api-key: .*/api-key: <redacted>/' /etc/sglang/main.yaml > "$A/main.yaml" 2>/dev/null
 unset PYTHONPATH
 t0=$(date +%s)
-timeout 900 python3 tests/e2e/gpu/start_from_unit.py /etc/systemd/system/sglang-main.service /var/tmp/e2e/sglang.log > "$A/start.log" 2>&1
+timeout 420 python3 tests/e2e/gpu/start_from_unit.py /etc/systemd/system/sglang-main.service /var/tmp/e2e/sglang.log > "$A/start.log" 2>&1
 echo "start rc=$? after $(( $(date +%s) - t0 )) s" | tee -a "$A/summary.txt"
 export PYTHONPATH=/var/tmp/ansible-site
 $AP deploy.yml --tags preflight,smoke > "$A/smoke.log" 2>&1; echo "smoke rc=$?" | tee -a "$A/summary.txt"
+# the reply itself (the smoke role hides it: the request carries the API key)
+curl -s -m 60 -H "Authorization: Bearer e2e-secret-key" -H 'Content-Type: application/json' \
+  -d '{"model": "tiny-llama4", "messages": [{"role": "user", "content": "Say hello in one word."}], "max_tokens": 16, "temperature": 0}' \
+  http://127.0.0.1:30000/v1/chat/completions > "$A/chat-reply.json"
+curl -s -m 10 -o /dev/null -w '%{http_code}\n' http://127.0.0.1:30000/v1/models > "$A/models-without-key.txt"
+$AP deploy.yml --tags preflight,install,weights,service > "$A/deploy-second-run.log" 2>&1
+echo "second deploy rc=$? $(grep -Eo 'changed=[0-9]+' "$A/deploy-second-run.log" | tail -1)" | tee -a "$A/summary.txt"
 unset PYTHONPATH
-timeout 300 /opt/sglang/current/venv/bin/python -m sglang.bench_serving --backend sglang --host 127.0.0.1 --port 30000 \
-  --dataset-name random --random-input-len 128 --random-output-len 32 --random-range-ratio 1 \
+# the seed's random profile samples ShareGPT text: offline, give it a local file in that format
+python3 - <<'PY'
+import glob, json, os
+text = " ".join(open(f, errors="ignore").read() for f in sorted(glob.glob(os.path.dirname(os.__file__) + "/*.py"))[:40])
+words = text.split()
+convs = [{"conversations": [{"from": "human", "value": " ".join(words[i:i + 400])},
+                            {"from": "gpt", "value": " ".join(words[i + 400:i + 600])}]}
+         for i in range(0, 200 * 600, 600)]
+json.dump(convs, open("/var/tmp/e2e/sharegpt-local.json", "w"))
+PY
+OPENAI_API_KEY=e2e-secret-key timeout 300 /opt/sglang/current/venv/bin/python -m sglang.bench_serving --backend sglang --host 127.0.0.1 --port 30000 \
+  --dataset-name random --dataset-path /var/tmp/e2e/sharegpt-local.json --random-input-len 128 --random-output-len 32 --random-range-ratio 1 \
   --num-prompts 10 --max-concurrency 1 --warmup-requests 1 --tokenizer /var/tmp/e2e/tiny-llama4 \
-  --model tiny-llama4 --output-file "$A/bench.jsonl" > "$A/bench.log" 2>&1; echo "bench rc=$?" | tee -a "$A/summary.txt"
+  --model tiny-llama4 --served-model-name tiny-llama4 --output-file "$A/bench.jsonl" > "$A/bench.log" 2>&1; echo "bench rc=$?" | tee -a "$A/summary.txt"
 grep -E "max_total_num_tokens|KV Cache is allocated|fired up|Load weight end|mem_fraction|Traceback|Error" /var/tmp/e2e/sglang.log | head -40 > "$A/sglang-key-lines.txt"
 cp /var/tmp/e2e/sglang.log "$A/sglang.log"
 kill "$(cat /var/tmp/e2e/sglang.log.pid)" 2>/dev/null

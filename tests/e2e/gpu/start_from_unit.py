@@ -52,11 +52,17 @@ def main():
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     with open(log + ".pid", "w") as handle:
         handle.write(str(proc.pid))
-    try:
-        subprocess.run(post, env=env, timeout=timeout, check=True)
-    except subprocess.TimeoutExpired:
-        print("not ready after TimeoutStartSec=%d s" % timeout)
-        return 1
+    waiter = subprocess.Popen(post, env=env)
+    while waiter.poll() is None:
+        if proc.poll() is not None:  # the server died while loading: no point waiting
+            waiter.kill()
+            print("server exited with %d while loading; see %s" % (proc.returncode, log))
+            return 1
+        if time.time() - t0 > timeout:
+            waiter.kill()
+            print("not ready after TimeoutStartSec=%d s" % timeout)
+            return 1
+        time.sleep(2)
     print("ready after %.0f s (pid %d)" % (time.time() - t0, proc.pid))
     return 0 if proc.poll() is None else 1
 
