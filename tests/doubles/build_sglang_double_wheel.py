@@ -7,6 +7,7 @@ standard library only: OUT_DIR/sglang-0.5.23+double-py3-none-any.whl (version fr
 
 import base64
 import hashlib
+import io
 import os
 import re
 import sys
@@ -39,12 +40,20 @@ def main():
     files[dist + "/RECORD"] = ("\n".join(record) + "\n").encode()
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "sglang-%s-py3-none-any.whl" % version)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as wheel:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as wheel:
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             wheel.writestr(info, data)
-    print(path)
+    if os.path.exists(path):
+        with open(path, "rb") as handle:
+            if handle.read() == buffer.getvalue():
+                print("unchanged " + path)
+                return 0
+    with open(path, "wb") as handle:
+        handle.write(buffer.getvalue())
+    print("built " + path)
     return 0
 
 
