@@ -669,7 +669,8 @@ def _ways_out(profile, gpus, args, quant, evaluate):
     if gpus["vendor"] == "nvidia":
         for bigger in ("H200", "B200"):
             row = hardware.family_row(bigger)
-            variant = dict(gpus, family=bigger, memory_mib={"H200": 143771, "B200": 183359}[bigger],
+            # memory as nvidia-smi reports it for that family (hardware.FAMILIES)
+            variant = dict(gpus, family=bigger, memory_mib=row["memory_mib"],
                            compute_capability=row["compute_capability"])
             if variant["memory_mib"] > gpus["memory_mib"] and evaluate(
                     quant, valid_tp_sizes(profile, gpus["count"])[-1], variant)["budget"] > 0:
