@@ -121,7 +121,8 @@ def make_handler(state):
                                        "tokenizer_path": state.opts.get("model-path"),
                                        "is_generation": True})
             if path in ("/server_info", "/get_server_info"):
-                info = {k.replace("-", "_"): v for k, v in state.opts.items() if k != "api-key"}
+                # SGLang returns its resolved server arguments, api_key among them
+                info = {k.replace("-", "_"): v for k, v in state.opts.items()}
                 info["max_total_num_tokens"] = 123456
                 return self.send(200, info)
             if path == "/metrics":
@@ -185,6 +186,10 @@ def make_handler(state):
                     finish = "tool_calls"
             elif images:
                 message["content"] = "I see %d image(s)." % images
+            elif "Let's think step by step." in str(messages[-1].get("content")):
+                # a multiple-choice prompt (MMLU-Pro's format): always the second option, so
+                # a test knows the score its data should get
+                message["content"] = "Adding them up. The answer is (B)."
             return self.send(200, {
                 "id": uuid.uuid4().hex, "object": "chat.completion", "created": int(time.time()),
                 "model": model, "choices": [{"index": 0, "message": message,

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The benchmark report's plots (controller only): matplotlib, PNG, one file per view.
+
+Deterministic output (no timestamps in the PNG), so rebuilding an unchanged report changes no file.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.llmops.sglang.plugins.module_utils.bench_report import PERCENTILES
+
+PNG_METADATA = {"Software": None}
+PCT_LABELS = {"median": "p50", "p90": "p90", "p95": "p95", "p99": "p99"}
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _runs(hosts):
+    return [(host, name, metrics) for host, data in sorted(hosts.items())
+            for name, metrics in sorted(data["profiles"].items())]
+
+
+def _save(fig, path):
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=100, metadata=PNG_METADATA)
+
+
+def _percentile_axes(ax, runs, series, title):
+    width = 0.8 / max(len(PERCENTILES), 1)
+    xs = range(len(runs))
+    for i, pct in enumerate(PERCENTILES):
+        values = [m.get("%s_%s_ms" % (pct, series)) or 0.0 for _, _, m in runs]
+        ax.bar([x + (i - (len(PERCENTILES) - 1) / 2.0) * width for x in xs], values, width,
+               label=PCT_LABELS[pct])
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(["%s\n%s" % (h, p) for h, p, _ in runs], fontsize=8)
+    top = max([m.get("p99_%s_ms" % series) or 0.0 for _, _, m in runs] + [0.001])
+    ax.set_ylim(0, top * 1.3)  # room for the legend above the bars
+    ax.set_ylabel("ms")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left", ncol=len(PERCENTILES))
+
+
+def write_plots(report, out_dir):
+    """Write the plots that have data; returns the file names written."""
+    plt = _pyplot()
+    hosts, summary = report["hosts"], report["summary"]
+    runs = _runs(hosts)
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+    if runs:
+        fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(runs)), 4))
+        values = [m.get("output_throughput") or 0.0 for _, _, m in runs]
+        bars = ax.bar(range(len(runs)), values, color="#4c72b0")
+        ax.bar_label(bars, labels=["{:,.0f}".format(v) for v in values], fontsize=8)
+        ax.set_xticks(range(len(runs)))
+        ax.set_xticklabels(["%s\n%s" % (h, p) for h, p, _ in runs], fontsize=8)
+        ax.set_ylabel("output tokens / s")
+        ax.set_title("Output throughput")
+        _save(fig, os.path.join(out_dir, "output_throughput.png"))
+        plt.close(fig)
+        written.append("output_throughput.png")
+
+        fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(runs)), 4))
+        _percentile_axes(ax, runs, "ttft", "Time to first token")
+        _save(fig, os.path.join(out_dir, "ttft_percentiles.png"))
+        plt.close(fig)
+        written.append("ttft_percentiles.png")
+
+        fig, axes = plt.subplots(1, 2, figsize=(max(10, 3.2 * len(runs)), 4))
+        _percentile_axes(axes[0], runs, "itl", "Inter-token latency (ITL)")
+        _percentile_axes(axes[1], runs, "tpot", "Time per output token (TPOT)")
+        _save(fig, os.path.join(out_dir, "itl_tpot_percentiles.png"))
+        plt.close(fig)
+        written.append("itl_tpot_percentiles.png")
+
+    measured = [(host, s) for host, s in sorted(summary.items())
+                if s["ceiling"] and s["batch_one_decode"]
+                and s["batch_one_decode"].get("percent_of_ceiling") is not None]
+    if measured:
+        fig, ax = plt.subplots(figsize=(max(6, 2.0 * len(measured)), 4))
+        xs = range(len(measured))
+        ceilings = [s["ceiling"]["tokens_per_s"] for _, s in measured]
+        rates = [s["batch_one_decode"]["tokens_per_s"] for _, s in measured]
+        ax.bar([x - 0.2 for x in xs], ceilings, 0.4, label="ceiling (bandwidth / active bytes)",
+               color="#bbbbbb")
+        bars = ax.bar([x + 0.2 for x in xs], rates, 0.4, label="batch-1 decode, measured",
+                      color="#dd8452")
+        ax.bar_label(bars, labels=["%.2f %%" % s["batch_one_decode"]["percent_of_ceiling"]
+                                   for _, s in measured], fontsize=8)
+        ax.set_yscale("log")
+        ax.set_xticks(list(xs))
+        ax.set_xticklabels([h for h, _ in measured], fontsize=8)
+        ax.set_ylabel("tokens / s (log)")
+        ax.set_title("Batch-1 decode as a share of the memory-bandwidth ceiling")
+        ax.legend(fontsize=8)
+        _save(fig, os.path.join(out_dir, "decode_ceiling.png"))
+        plt.close(fig)
+        written.append("decode_ceiling.png")
+    return written
