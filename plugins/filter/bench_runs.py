@@ -82,7 +82,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.llmops.sglang.plugins.module_utils.bench_profiles import (
     ProfileError,
     bench_serving_argv,
-    prompts_needed,
     validate_profiles,
 )
 
@@ -99,7 +98,7 @@ def _bench_runs(profiles, python, base_url, model, served_model_name, work_dir, 
         runs.append({
             "name": profile["name"], "profile": profile, "output_file": output,
             "log_file": "%s/%s.log" % (work_dir.rstrip("/"), profile["name"]),
-            "timeout": profile["timeout"], "prompts_needed": prompts_needed([profile]),
+            "timeout": profile["timeout"],
             "argv": bench_serving_argv(profile, python, base_url, model, served_model_name,
                                        tokenizer or model, dataset_path, output),
         })

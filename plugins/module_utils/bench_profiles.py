@@ -123,7 +123,3 @@ def bench_serving_argv(profile, python, base_url, model, served_model_name, toke
         argv.append("--apply-chat-template")
     return argv + list(profile["extra_args"])
 
-
-def prompts_needed(profiles):
-    """Conversations the local prompt file must hold: bench_serving takes one per prompt."""
-    return max(p["num_prompts"] + p["warmup_requests"] for p in profiles) if profiles else 1

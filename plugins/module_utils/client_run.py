@@ -22,6 +22,8 @@ API_KEY_VARIABLE = "OPENAI_API_KEY"
 
 def client_environment(base, extra, api_key):
     env = dict(base)
+    # the client runs in its own venv: Ansible's own PYTHONPATH must not shadow its packages
+    env.pop("PYTHONPATH", None)
     env.update({str(k): str(v) for k, v in (extra or {}).items()})
     env.pop("API_KEY", None)
     if api_key:

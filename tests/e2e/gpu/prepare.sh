@@ -46,4 +46,10 @@ for i, (size, fs) in enumerate(parts, 1):
     for f in fs: shutil.copy(f, d)
     print("part%d: %d wheels, %.1f MiB" % (i, len(fs), size / 2**20))
 PY
+# the report's plots on the GPU machine's controller Python (3.12): matplotlib and what it needs
+# beyond the image's numpy and pillow, installed next to ansible-core
+rm -rf "$E/report" && mkdir -p "$E/report"
+python3 -m pip download -q --only-binary=:all: --python-version 3.12 --implementation cp $platforms \
+  -d "$E/report" matplotlib==3.10.8 contourpy==1.3.3 cycler==0.12.1 fonttools==4.68.0 \
+  kiwisolver==1.5.1 pyparsing==3.3.3 python-dateutil==4.0.0 tzdata==2026.6 --no-deps
 ls -la "$E"

@@ -34,20 +34,20 @@ curl -s -m 10 -o /dev/null -w '%{http_code}\n' http://127.0.0.1:30000/v1/models 
 $AP deploy.yml --tags preflight,install,weights,service > "$A/deploy-second-run.log" 2>&1
 echo "second deploy rc=$? $(grep -Eo 'changed=[0-9]+' "$A/deploy-second-run.log" | tail -1)" | tee -a "$A/summary.txt"
 unset PYTHONPATH
-# the seed's random profile samples ShareGPT text: offline, give it a local file in that format
-python3 - <<'PY'
-import glob, json, os
-text = " ".join(open(f, errors="ignore").read() for f in sorted(glob.glob(os.path.dirname(os.__file__) + "/*.py"))[:40])
-words = text.split()
-convs = [{"conversations": [{"from": "human", "value": " ".join(words[i:i + 400])},
-                            {"from": "gpt", "value": " ".join(words[i + 400:i + 600])}]}
-         for i in range(0, 200 * 600, 600)]
-json.dump(convs, open("/var/tmp/e2e/sharegpt-local.json", "w"))
-PY
-OPENAI_API_KEY=e2e-secret-key timeout 300 /opt/sglang/current/venv/bin/python -m sglang.bench_serving --backend sglang --host 127.0.0.1 --port 30000 \
-  --dataset-name random --dataset-path /var/tmp/e2e/sharegpt-local.json --random-input-len 128 --random-output-len 32 --random-range-ratio 1 \
-  --num-prompts 10 --max-concurrency 1 --warmup-requests 1 --tokenizer /var/tmp/e2e/tiny-llama4 \
-  --model tiny-llama4 --served-model-name tiny-llama4 --output-file "$A/bench.jsonl" > "$A/bench.log" 2>&1; echo "bench rc=$?" | tee -a "$A/summary.txt"
+# playbooks/bench.yml: SGLang's bench_serving (latency profile, from the service's venv) against
+# the running server, the results and the report (with plots) written on this controller
+python3 -m pip install -q --no-index --no-deps --target /var/tmp/ansible-site .e2e/report/*.whl
+export PYTHONPATH=/var/tmp/ansible-site
+$AP playbooks/bench.yml -e '{"sglang_bench_run_profiles": ["latency"]}' -e sglang_cluster=e2e-h100 \
+  -e sglang_reports_root="$A/reports" > "$A/bench.log" 2>&1
+echo "bench.yml rc=$? $(grep -Eo 'gpu-local *: ok=[0-9]+ *changed=[0-9]+' "$A/bench.log" | tail -1)" | tee -a "$A/summary.txt"
+$AP playbooks/bench.yml -e '{"sglang_bench_run_profiles": ["latency"]}' -e sglang_cluster=e2e-h100 \
+  -e sglang_reports_root="$A/reports" -e bench_baseline="$(ls -d "$A"/reports/e2e-h100/* | head -1)" \
+  -e bench_regression_pct=25 > "$A/bench-against-baseline.log" 2>&1
+echo "bench.yml against the first run rc=$? $(grep -Eo 'gpu-local *: ok=[0-9]+ *changed=[0-9]+' "$A/bench-against-baseline.log" | tail -1)" | tee -a "$A/summary.txt"
+unset PYTHONPATH
+grep -rl "e2e-secret-key" "$A/reports" > "$A/secret-in-reports.txt"
+echo "files holding the API key: $(wc -l < "$A/secret-in-reports.txt"); redacted fields: $(grep -rho "<redacted>" "$A/reports" | wc -l)" | tee -a "$A/summary.txt"
 grep -E "max_total_num_tokens|KV Cache is allocated|fired up|Load weight end|mem_fraction|Traceback|Error" /var/tmp/e2e/sglang.log | head -40 > "$A/sglang-key-lines.txt"
 cp /var/tmp/e2e/sglang.log "$A/sglang.log"
 kill "$(cat /var/tmp/e2e/sglang.log.pid)" 2>/dev/null
