@@ -18,8 +18,11 @@ import os
 import re
 
 # bench_serving writes /server_info into every record; SGLang's server_info carries the server's
-# arguments, the API keys among them. These never leave the host.
-SECRET_KEY_PATTERN = re.compile(r"(^|_)(api_key|token|secret|password|watermark_key\w*)$", re.I)
+# arguments, the API keys among them (seen on the real GPU run: "api_key": "<the key>"). String
+# values under these names never leave the host; numbers such as kv_bytes_per_token are kept.
+SECRET_KEY_PATTERN = re.compile(
+    r"((^|_)(api_key|secret|password|passwd|credentials?)$)"
+    r"|(^((hf|access|auth|bearer|hub|api)_)?token$)|(^watermark_key)", re.I)
 REDACTED = "<redacted>"
 
 # (name in bench_serving's record, label, unit, which way is better)
@@ -48,8 +51,7 @@ def redact(value):
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if (SECRET_KEY_PATTERN.search(str(key)) and item not in (None, "", False)
-                    and not isinstance(item, (dict, list))):
+            if SECRET_KEY_PATTERN.search(str(key)) and isinstance(item, str) and item:
                 out[key] = REDACTED
             else:
                 out[key] = redact(item)

@@ -40,7 +40,7 @@ def tail_lines(text, count=20, secret=None):
     """The last lines of a client's output; progress-bar redraws (carriage returns) collapse
     to their last state, and the API key, if a client ever printed it, is masked."""
     lines = []
-    for raw in text.splitlines():
+    for raw in text.split("\n"):  # not splitlines(): it splits at \r too
         line = raw.rsplit("\r", 1)[-1].rstrip()
         if line:
             lines.append(line)

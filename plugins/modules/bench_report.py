@@ -19,7 +19,7 @@ description:
     O(report_dir)/<host>/ (C(<profile>.jsonl) as SGLang's C(bench_serving) wrote them,
     C(accuracy.json), C(host.json) with the launch plan), never overwriting a result file.
   - Then builds C(report.md), C(report.html), C(summary.json) and C(plots/*.png) (matplotlib) from
-    every host folder in O(report_dir): output tokens/s, TTFT, ITL and TPOT percentiles, and each
+    every host folder in O(report_dir) - output tokens/s, TTFT, ITL and TPOT percentiles, and each
     host's batch-1 decode rate as a percentage of its decode ceiling (GPU memory bandwidth x GPUs
     / bytes of active weights read per token).
   - With O(baseline_dir), compares every host and profile with the same host and profile there and
@@ -32,8 +32,8 @@ options:
     required: true
   results:
     description:
-      - Per host, what to write first - C({host: {host: dict, profiles: {name: [records]},
-        accuracy: dict}}).
+      - Per host, what to write first; each value holds C(host) (a dict), C(profiles) (profile name
+        to bench_serving records) and C(accuracy) (a dict).
     type: dict
     default: {}
   hosts:
@@ -42,7 +42,7 @@ options:
     elements: str
     default: []
   result_vars:
-    description: The host variables holding results, each C({host, profiles}) or C({host, accuracy}).
+    description: The host variables holding results (each with C(host) and C(profiles) or C(accuracy)).
     type: list
     elements: str
     default: [sglang_bench_result, sglang_accuracy_result]

@@ -99,11 +99,13 @@ def write_plots(report, out_dir):
         ax.bar_label(bars, labels=["%.2f %%" % s["batch_one_decode"]["percent_of_ceiling"]
                                    for _, s in measured], fontsize=8)
         ax.set_yscale("log")
+        # bars on a log axis need a floor below the smallest value, and room above for the legend
+        ax.set_ylim(max(min(rates) / 10.0, 0.1), max(ceilings) * 20)
         ax.set_xticks(list(xs))
         ax.set_xticklabels([h for h, _ in measured], fontsize=8)
         ax.set_ylabel("tokens / s (log)")
         ax.set_title("Batch-1 decode as a share of the memory-bandwidth ceiling")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper right")
         _save(fig, os.path.join(out_dir, "decode_ceiling.png"))
         plt.close(fig)
         written.append("decode_ceiling.png")
