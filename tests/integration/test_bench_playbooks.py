@@ -1,0 +1,217 @@
+"""playbooks/bench.yml and playbooks/accuracy.yml end to end on this machine (ansible_connection
+local): SGLang 0.5.23's own bench_serving client (the CPU environment of
+scripts/setup-sglang-parser) and the pinned lm-eval (installed by the accuracy role) against the
+SGLang server double (tests/doubles), with a tokenizer made here and MMLU-Pro-shaped test
+questions. Results land under reports/<cluster>/<timestamp>/, the report renders with its
+plots, the API key is nowhere in them, hosts change nothing on a second run, the baseline gate
+and the accuracy minimum fail the host with the numbers, bad profiles stop before any run."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from helpers import ROOT
+from integration.test_plan_playbook import BIN, DOUBLES, ansible_playbook, recap
+
+pytestmark = pytest.mark.playbook
+
+PARSER_DIR = os.environ.get("SGLANG_PARSER_DIR", os.path.join(ROOT, ".cache", "sglang-parser"))
+CLIENT_PYTHON = os.path.join(PARSER_DIR, "venv", "bin", "python")
+CLIENT_SITE = os.path.join(PARSER_DIR, "sglang-0.5.23")
+LM_EVAL_VENV = os.path.join(ROOT, ".cache", "lm-eval-venv")
+KEY = "bench-test-key-9f8e7d"
+QUESTIONS = os.path.join(ROOT, "tests", "fixtures", "mmlu-pro-shaped")
+PROFILES = [
+    {"name": "latency", "num_prompts": 4, "max_concurrency": 1, "input_len": 64, "output_len": 32},
+    {"name": "throughput", "num_prompts": 24, "max_concurrency": 6, "input_len": 64,
+     "output_len": 32},
+]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    if not os.path.exists(os.path.join(CLIENT_SITE, "sglang", "bench_serving.py")):
+        if os.environ.get("LLMOPS_SKIP_SGLANG_PARSER") == "1":
+            pytest.skip("SGLang's client environment not set up")
+        pytest.fail("run scripts/setup-sglang-parser first (SGLang's client on a CPU)")
+    base = tmp_path_factory.mktemp("bench")
+    model = base / "tiny-llama4"
+    shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "models", "tiny-llama4"), model)
+    subprocess.run([CLIENT_PYTHON, os.path.join(ROOT, "tests", "fixtures", "models",
+                                                "make_test_tokenizer.py"), str(model)], check=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "tests", "doubles", "sglang_server", "sglang",
+                                      "launch_server.py"),
+         "--model-path", str(model), "--served-model-name", "tiny-llama4", "--port", str(port),
+         "--api-key", KEY],
+        env=dict(os.environ, SGLANG_DOUBLE_LOAD_SECONDS="0",
+                 SGLANG_DOUBLE_RECORD=str(base / "launch-args.json")),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield {"base": base, "model": str(model), "port": port}
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def inventory(served, tmp_path, **extra):
+    host = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "sglang_model": served["model"],
+        "sglang_served_model_name": "tiny-llama4",
+        "sglang_port": served["port"],
+        "sglang_api_key": KEY,
+        "sglang_attention_backend": "triton",
+        "sglang_mem_fraction_static": 0.5,
+        "sglang_bench_python": CLIENT_PYTHON,
+        "sglang_bench_environment": {"PYTHONPATH": CLIENT_SITE},
+        "sglang_bench_work_dir": str(served["base"] / "work"),
+        "sglang_bench_poll_seconds": 2,
+        "sglang_bench_profiles": PROFILES,
+        "sglang_accuracy_venv": LM_EVAL_VENV,
+        "sglang_accuracy_work_dir": str(served["base"] / "accuracy"),
+        "sglang_accuracy_poll_seconds": 3,
+        "sglang_accuracy_dataset_files": {"test": os.path.join(QUESTIONS, "test.jsonl"),
+                                          "validation": os.path.join(QUESTIONS, "validation.jsonl")},
+    }
+    host.update(extra)
+    path = tmp_path / "lab" / "hosts.yml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {"gpu-1": host}}}}}))
+    return str(path)
+
+
+def run(playbook, inv, tmp_path, *args, check=True):
+    env = {"PATH": DOUBLES + os.pathsep + BIN + os.pathsep + os.environ["PATH"],
+           "NVIDIA_SMI_DOUBLE_FIXTURE": "h100-80gb-hbm3-x1"}
+    return ansible_playbook("-i", inv, playbook, "-e", "sglang_reports_root=%s" % (
+        tmp_path / "reports"), *args, env=env, check=check)
+
+
+def report_dirs(tmp_path):
+    root = tmp_path / "reports" / "lab"
+    return sorted(str(root / d) for d in os.listdir(root)) if root.exists() else []
+
+
+def all_text(folder):
+    out = []
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            with open(os.path.join(dirpath, name), "rb") as handle:
+                out.append(handle.read().decode("latin-1"))
+    return "\n".join(out)
+
+
+def test_bench_writes_results_and_report_then_changes_nothing(served, tmp_path):
+    inv = inventory(served, tmp_path)
+    first = run("playbooks/bench.yml", inv, tmp_path)
+    assert recap(first.stdout)["gpu-1"]["failed"] == 0
+    [report] = report_dirs(tmp_path)
+    host = os.path.join(report, "gpu-1")
+    assert sorted(os.listdir(host)) == ["host.json", "latency.jsonl", "throughput.jsonl"]
+    for name, prompts in (("latency", 4), ("throughput", 24)):
+        with open(os.path.join(host, name + ".jsonl")) as handle:
+            [record] = [json.loads(line) for line in handle]
+        assert record["completed"] == prompts and record["backend"] == "sglang"
+        assert record["random_range_ratio"] == 1.0 and record["tag"] == name
+        # SGLang's /server_info carries the key; it was redacted on the host
+        assert record["server_info"]["api_key"] == "<redacted>"
+    assert KEY not in all_text(report)
+    for png in ("output_throughput", "ttft_percentiles", "itl_tpot_percentiles", "decode_ceiling"):
+        with open(os.path.join(report, "plots", png + ".png"), "rb") as handle:
+            data = handle.read()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, png
+    with open(os.path.join(report, "report.md")) as handle:
+        md = handle.read()
+    assert "| gpu-1 | latency | 4 | 1 | 64/32 |" in md and "| gpu-1 | throughput | 24 | 6 | 64/32 |" in md
+    assert "1 x 3.35 TB/s" in md and " %" in md
+    assert os.path.exists(os.path.join(report, "report.html"))
+    assert "latency: " in first.stdout and "output tok/s" in first.stdout
+
+    time.sleep(1.1)  # another second, another report folder
+    second = run("playbooks/bench.yml", inv, tmp_path, "-e",
+                 '{"sglang_bench_run_profiles": ["latency"]}')
+    assert recap(second.stdout)["gpu-1"]["changed"] == 0
+    assert len(report_dirs(tmp_path)) == 2
+    assert os.path.getsize(os.path.join(report, "gpu-1", "throughput.jsonl")) > 0  # kept
+
+    # the baseline gate: an earlier run three times as fast fails the host with the numbers
+    baseline = tmp_path / "baseline"
+    shutil.copytree(report, baseline)
+    path = baseline / "gpu-1" / "latency.jsonl"
+    record = json.loads(path.read_text())
+    record["output_throughput"] *= 3
+    path.write_text(json.dumps(record) + "\n")
+    time.sleep(1.1)
+    gated = run("playbooks/bench.yml", inv, tmp_path, "-e",
+                '{"sglang_bench_run_profiles": ["latency"]}', "-e", "bench_baseline=%s" % baseline,
+                check=False)
+    out = " ".join(gated.stdout.split())
+    assert gated.returncode != 0
+    assert "gpu-1: latency output tok/s regressed" in out and "the gate allows 10 %" in out
+    assert recap(gated.stdout)["gpu-1"]["changed"] == 0
+    with open(os.path.join(report_dirs(tmp_path)[-1], "report.md")) as handle:
+        assert "REGRESSED" in handle.read()
+
+
+@pytest.mark.parametrize("override,message", [
+    ({"sglang_bench_profiles": [{"name": "latency", "num_prompts": 0, "max_concurrency": 1,
+                                 "input_len": 8, "output_len": 8}]},
+     "gpu-1: benchmark profile 'latency': num_prompts=0 must be a whole number >= 1"),
+    ({"sglang_bench_run_profiles": ["nightly"]},
+     "gpu-1: sglang_bench_run_profiles names nightly, not among the profiles (latency, throughput)"),
+    ({"sglang_port": 1}, "/health answered -1"),
+])
+def test_bench_refuses_bad_input_before_running(served, tmp_path, override, message):
+    inv = inventory(served, tmp_path, **override)
+    proc = run("playbooks/bench.yml", inv, tmp_path, check=False)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert message in out, out[-3000:]
+    assert "Traceback" not in out
+    assert recap(proc.stdout)["gpu-1"]["changed"] == 0
+
+
+def test_accuracy_lands_beside_the_bench_results_and_gates(served, tmp_path):
+    inv = inventory(served, tmp_path)
+    run("playbooks/bench.yml", inv, tmp_path, "-e", '{"sglang_bench_run_profiles": ["latency"]}')
+    [report] = report_dirs(tmp_path)
+    # the double answers (B); 21 of the 28 test questions are (B)
+    proc = run("playbooks/accuracy.yml", inv, tmp_path, "-e", "sglang_report_dir=%s" % report,
+               "-e", "sglang_accuracy_min=0.8", check=False)
+    out = " ".join(proc.stdout.split())
+    assert proc.returncode != 0
+    assert "gpu-1: mmlu_pro_local score 0.7500 is below sglang_accuracy_min=0.8" in out
+    with open(os.path.join(report, "gpu-1", "accuracy.json")) as handle:
+        score = json.load(handle)
+    assert score["score"] == 0.75 and score["samples"] == 28 and score["num_fewshot"] == 0
+    assert "--apply_chat_template" in score["command"] and KEY not in score["command"]
+    assert sorted(os.listdir(os.path.join(report, "gpu-1"))) == [
+        "accuracy.json", "host.json", "latency.jsonl"]
+    with open(os.path.join(report, "report.md")) as handle:
+        md = handle.read()
+    assert "| gpu-1 | mmlu_pro_local | 0.7500 |" in md and "| gpu-1 | latency |" in md
+    assert KEY not in all_text(report)
+
+    again = run("playbooks/accuracy.yml", inv, tmp_path, "-e", "sglang_accuracy_min=0.7")
+    assert recap(again.stdout)["gpu-1"]["changed"] == 0
+    assert "gpu-1: 0.7500 >= 0.7" in again.stdout
