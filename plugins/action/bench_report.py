@@ -127,10 +127,10 @@ class ActionModule(ActionBase):
                     from ansible_collections.llmops.sglang.plugins.plugin_utils.bench_plots import (
                         write_plots,
                     )
+                    plots = write_plots(report, os.path.join(report_dir, "plots"))
                 except ImportError as exc:
                     raise ReportError("the report's plots need matplotlib on the controller "
-                                      "(scripts/bootstrap installs it): %s" % exc)
-                plots = write_plots(report, os.path.join(report_dir, "plots"))
+                                      "(scripts/bootstrap installs it; or plots: false): %s" % exc)
             put(os.path.join(report_dir, "report.md"), render_markdown(report, plots), False)
             put(os.path.join(report_dir, "report.html"), render_html(report, plots), False)
             summary = {"cluster": report["cluster"], "timestamp": report["timestamp"],

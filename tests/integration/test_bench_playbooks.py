@@ -147,6 +147,10 @@ def test_bench_writes_results_and_report_then_changes_nothing(served, tmp_path):
     assert os.path.exists(os.path.join(report, "report.html"))
     assert "latency: " in first.stdout and "output tok/s" in first.stdout
 
+    checked = run("playbooks/bench.yml", inv, tmp_path, "--check")
+    assert recap(checked.stdout)["gpu-1"]["changed"] == 0
+    assert len(report_dirs(tmp_path)) == 1  # check mode runs no client and writes no report
+
     time.sleep(1.1)  # another second, another report folder
     second = run("playbooks/bench.yml", inv, tmp_path, "-e",
                  '{"sglang_bench_run_profiles": ["latency"]}')

@@ -126,7 +126,8 @@ def test_gate_compares_only_the_same_host_profile_and_shape(baseline, why):
     # numbers and names that merely mention tokens stay (seen redacted by mistake on the GPU run)
     ({"kv_bytes_per_token": 2048, "max_total_num_tokens": 5, "tokenizer_path": "/m"},
      {"kv_bytes_per_token": 2048, "max_total_num_tokens": 5, "tokenizer_path": "/m"}),
-    ({"api_key": None, "items": [{"password": "p"}]}, {"api_key": None, "items": [{"password": br.REDACTED}]}),
+    ({"api_key": None, "items": [{"password": "p"}]},
+     {"api_key": None, "items": [{"password": br.REDACTED}]}),
 ])
 def test_redact(value, expected):
     assert br.redact(value) == expected
