@@ -48,6 +48,7 @@ echo "bench.yml against the first run rc=$? $(grep -Eo 'gpu-local *: ok=[0-9]+ *
 unset PYTHONPATH
 grep -rl "e2e-secret-key" "$A/reports" > "$A/secret-in-reports.txt"
 echo "files holding the API key: $(wc -l < "$A/secret-in-reports.txt"); redacted fields: $(grep -rho "<redacted>" "$A/reports" | wc -l)" | tee -a "$A/summary.txt"
+echo "server log: $(grep -c 'server_args=' /var/tmp/e2e/sglang.log) server_args line(s), $(grep -c 'e2e-secret-key' /var/tmp/e2e/sglang.log) holding the API key" | tee -a "$A/summary.txt"
 grep -E "max_total_num_tokens|KV Cache is allocated|fired up|Load weight end|mem_fraction|Traceback|Error" /var/tmp/e2e/sglang.log | head -40 > "$A/sglang-key-lines.txt"
 cp /var/tmp/e2e/sglang.log "$A/sglang.log"
 kill "$(cat /var/tmp/e2e/sglang.log.pid)" 2>/dev/null

@@ -11,10 +11,12 @@
   /server_info, /metrics; POST /v1/chat/completions (text, a tool call when `tools` are given,
   image content parts accepted), /v1/completions, /generate (streaming and not). Bearer
   --api-key is enforced as SGLang does (/health* and /metrics exempt).
+- Logs `server_args={...}` at INFO on start, API key included, as SGLang does.
 - SIGTERM: /health turns 503, then the process exits.
 """
 
 import json
+import logging
 import os
 import signal
 import sys
@@ -235,6 +237,10 @@ def main(argv=None):
               "config_keys": config_keys, "pid": os.getpid(), "started": time.time()}
     with open(record_path(), "w") as handle:
         json.dump(record, handle, indent=1)
+    # SGLang logs its whole arguments at start, the API key among them (0.5.17, 0.5.23)
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s", force=True)
+    logging.getLogger("sglang.srt.entrypoints.engine").info(
+        "server_args=%s" % {k.replace("-", "_"): v for k, v in state.opts.items()})
     state.ready_at = time.time() + float(os.environ.get("SGLANG_DOUBLE_LOAD_SECONDS", "3"))
     host = state.opts.get("host", "127.0.0.1")
     port = int(state.opts.get("port", 30000))
