@@ -91,10 +91,26 @@ def supports_fp8(gpus):
     return bool(cc and cc >= (8, 9))
 
 
-# What one CUDA/ROCm process and its communicators hold before weights load, per GPU: SGLang sizes
-# the KV pool from the memory free at that point, not from the card's total. On the lent H100
-# nvidia-smi reports 81,559 MiB and torch sees 80,551 MiB free right after context creation
-# (tests/fixtures/gpu-hosts/h100-80gb-hbm3-x1/torch.txt); SGLang 0.5.17 there logged
-# max_total_num_tokens=20,545,888 at 2,048 B/token under --mem-fraction-static 0.5, i.e. about
-# 80,260 MiB free before load: 1,300 MiB under the card's total.
-RUNTIME_OVERHEAD_MIB = 1300
+# What the CUDA/ROCm context and the communicators hold before weights load, per GPU, by tensor-
+# parallel size: SGLang sizes the KV pool from the free memory at that point (the minimum over the
+# ranks), not from the card's total. Measured with SGLang 0.5.17 (its "Load weight begin. avail
+# mem" line and the pools it sized; raw lines under tests/e2e/gpu/results/):
+#   tp 1: 1,300 MiB (1 x H100, the tiny model: max_total_num_tokens 34,321,360 at fraction 0.835)
+#   tp 2: ~2,250 MiB (2 x H200, Scout: full_layer_tokens 253,646 at fraction 0.906)
+#   tp 4: ~2,350 MiB (4 x H100, Scout: full_layer_tokens 217,836 at fraction 0.824)
+# Larger tp sizes are not measured yet: 8 takes the largest measured value plus the step from 2 to
+# 4 again (NCCL and custom all-reduce buffers grow with the peers).
+PRELOAD_OVERHEAD_MIB = {1: 1300, 2: 2250, 4: 2350}
+
+
+def preload_overhead_mib(tp):
+    """MiB per GPU in use before SGLang loads weights, at this tensor-parallel size."""
+    if tp in PRELOAD_OVERHEAD_MIB:
+        return PRELOAD_OVERHEAD_MIB[tp]
+    known = sorted(PRELOAD_OVERHEAD_MIB)
+    below = [t for t in known if t < tp]
+    if not below:
+        return PRELOAD_OVERHEAD_MIB[known[0]]
+    step = PRELOAD_OVERHEAD_MIB[known[-1]] - PRELOAD_OVERHEAD_MIB[known[-2]]
+    return PRELOAD_OVERHEAD_MIB[below[-1]] + max(step, 0) * max(1, len([t for t in (8, 16, 32, 64)
+                                                                       if below[-1] < t <= tp]))

@@ -125,19 +125,39 @@ def parameter_counts(profile):
             "shared_and_dense": shared + dense, "vision": vision, "total": total}
 
 
-def weight_bytes(profile, quantization):
-    """Bytes of weights once loaded, for a checkpoint and the quantization the plan picked.
+def weight_bytes(profile, quantization, include_vision=True):
+    """Bytes of parameters once loaded, for a checkpoint and the quantization the plan picked.
 
     bf16: 2 bytes each. fp8-experts checkpoint: routed experts 1 byte, rest 2. Online fp8 on a BF16
-    checkpoint: every linear layer of the text model 1 byte; embeddings, lm_head, vision stay BF16.
+    checkpoint: every linear layer 1 byte; embeddings, lm_head (and the router) stay BF16.
+    include_vision=False leaves out the vision tower, which SGLang builds only with images on.
     """
     p = parameter_counts(profile)
+    vision = p["vision"] if include_vision else 0
+    text = p["total"] - p["vision"]
     if profile["checkpoint_dtype"] == "fp8-experts":
-        return p["routed_experts"] + 2 * (p["total"] - p["routed_experts"])
+        return p["routed_experts"] + 2 * (text - p["routed_experts"]) + 2 * vision
     if quantization == "fp8":
         linear = p["attention"] + p["routed_experts"] + p["shared_and_dense"]
-        return linear + 2 * (p["total"] - linear)
-    return 2 * p["total"]
+        return linear + 2 * (text - linear) + vision
+    return 2 * (text + vision)
+
+
+# Online FP8 (--quantization fp8 on a BF16 checkpoint) holds more after load than its FP8
+# parameters: SGLang builds the whole model in BF16, quantizes it layer by layer and frees the BF16
+# tensors; what the allocator keeps is counted in SGLang's "Load weight end ... mem usage".
+# Measured on 2 x H200, tp 2, Scout (SGLang 0.5.17): 58.59 GiB per GPU against 56.15 GiB of FP8
+# parameters and rotary cache, i.e. ~0.05 byte per linear parameter (tests/e2e/gpu/results/).
+ONLINE_FP8_EXTRA_BYTES_PER_LINEAR_PARAM = 0.05
+
+
+def quantization_overhead_bytes(profile, quantization):
+    """Bytes (all GPUs together) that a quantization holds beyond its parameters."""
+    if quantization != "fp8" or profile["checkpoint_dtype"] == "fp8-experts":
+        return 0
+    p = parameter_counts(profile)
+    linear = p["attention"] + p["routed_experts"] + p["shared_and_dense"]
+    return linear * ONLINE_FP8_EXTRA_BYTES_PER_LINEAR_PARAM
 
 
 def layer_split(profile, hybrid):

@@ -6,13 +6,9 @@
 Pure functions, no Ansible imports: the launch_plan and fleet_plan action plugins and the unit tests
 call plan_launch() directly. Every decision adds one line to `reasons`.
 
-Memory model (SGLang 0.5.x, mem_cache/kv_cache_configurator.py and arg_groups/memory_hook.py):
-  free_before_load = GPU memory - runtime overhead (CUDA context, communicators)
-  kv_budget        = mem_fraction_static * free_before_load - weights per GPU - multimodal reserve
-  kv_pool_tokens   = kv_budget / KV bytes per token per GPU        (SGLang's max_total_num_tokens)
-  With the hybrid pool a token costs its global layers plus swa_full_tokens_ratio x its local layers.
-  The request table (max_running_requests x context_length x int32) comes out of the same memory,
-  which is why an uncapped 10M context runs out of memory at start; the context limit counts it.
+Memory: sglang_memory holds SGLang's own rules in its order (free before load -> what loads ->
+KV pool -> request table, CUDA graphs and activations from what is left); kv_planner chooses the
+context, request slots, SWA ratio and memory fraction together from them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,14 +21,11 @@ import os
 import re
 import shlex
 
-from ansible_collections.llmops.sglang.plugins.module_utils import hardware, model_profiles
+from ansible_collections.llmops.sglang.plugins.module_utils import hardware, kv_planner, model_profiles
 
 GIB = 1024 ** 3
 MIB = 1024 ** 2
-KV_DTYPE_BYTES = 2          # bf16 KV cache
-REQ_TABLE_ENTRY_BYTES = 4   # int32 slot per (request, position)
-MIN_CONTEXT = 4096
-DEFAULT_SWA_RATIO = 0.8     # SGLang's --swa-full-tokens-ratio default
+MIN_CONTEXT = kv_planner.MIN_CONTEXT
 SUPPORTED_SGLANG_VERSIONS = ("0.5.17", "0.5.23")
 
 # Flags SGLang renamed: (first version with the new name, new flag, older flag). Checked against
@@ -68,7 +61,7 @@ ARGUMENTS = (
     ("tool_calling", False, "bool", None),
     ("speculative", "none", "choice", ("none", "eagle3")),
     ("hybrid_kv", None, "bool_or_none", None),
-    ("swa_full_tokens_ratio", DEFAULT_SWA_RATIO, "ratio", None),
+    ("swa_full_tokens_ratio", "auto", "auto_or_ratio", None),
     ("mem_fraction_static", "auto", "auto_or_fraction", None),
     ("max_running_requests", "auto", "auto_or_count", None),
     ("attention_backend", "auto", "choice", ("auto",) + LLAMA4_ATTENTION_BACKENDS),
@@ -207,8 +200,11 @@ def validate_arguments(raw, host="this host"):
                 args[name] = "auto"
             else:
                 args[name] = _float(name, value, host, 0.0, 0.99, low_open=True)
-        elif kind == "ratio":
-            args[name] = _float(name, value, host, 0.0, 1.0, low_open=True)
+        elif kind == "auto_or_ratio":
+            if str(value).strip().lower() == "auto":
+                args[name] = "auto"
+            else:
+                args[name] = _float(name, value, host, 0.0, 1.0, low_open=True)
         elif kind == "host":
             text = str(value).strip()
             if not (_HOST_RE.match(text) or (":" in text and _IPV6_RE.match(text))):
@@ -312,38 +308,6 @@ def _read(path):
 
 # ------------------------------------------------------------------------------------ memory
 
-def sglang_defaults(gpu_mib, tp):
-    """chunked_prefill_size and decode CUDA-graph max batch SGLang picks for a GPU size."""
-    if gpu_mib < 20 * 1024:
-        return 2048, 8
-    if gpu_mib < 35 * 1024:
-        return 4096, 48 if tp < 4 else 160
-    if gpu_mib < 60 * 1024:
-        return 4096, 32 if tp < 4 else 160
-    if gpu_mib < 160 * 1024:
-        return 8192, 256 if tp < 4 else 512
-    return 16384, 512
-
-
-def auto_mem_fraction(gpu_mib, tp, profile, multimodal, cuda_graph_max_bs=None):
-    """SGLang's own mem_fraction_static when none is given: (GPU - reserve) / GPU, the reserve
-    covering activations, CUDA graphs and tp, at least 10 GiB on GPUs over 60 GiB; then scaled
-    down for a vision encoder when images are on."""
-    chunk, max_bs = sglang_defaults(gpu_mib, tp)
-    if cuda_graph_max_bs is not None:
-        max_bs = cuda_graph_max_bs
-    reserved = 512 + max(chunk, 2048) * 1.5 + tp / 8 * 1024 + max_bs * 2
-    if gpu_mib > 60 * 1024:
-        reserved = max(reserved, 10 * 1024)
-    fraction = round((gpu_mib - reserved) / gpu_mib, 3)
-    if multimodal and profile.get("vision_layers"):
-        score = profile["vision_layers"] * profile["vision_hidden_size"] ** 2
-        ratio = score / (24 * 1024 ** 2)
-        factor = max(0.8, min(1.05, 1.0 - 0.1 * (ratio - 1.0)))
-        fraction = fraction * 0.95 * factor
-    return fraction, reserved
-
-
 def valid_tp_sizes(profile, limit):
     """Tensor-parallel sizes SGLang accepts for this model: powers of two dividing the heads."""
     heads = profile["num_attention_heads"]
@@ -356,66 +320,18 @@ def valid_tp_sizes(profile, limit):
     return sizes
 
 
-def memory_plan(profile, gpus, tp, quantization, hybrid, ratio, fraction_arg, multimodal,
-                speculative):
-    """Per-GPU memory arithmetic for one candidate configuration. Returns a dict of numbers."""
-    gpu_mib = gpus["memory_mib"]
-    free_mib = gpu_mib - hardware.RUNTIME_OVERHEAD_MIB
-    eagle = profile["eagle3"] if speculative == "eagle3" else None
-    weights = model_profiles.weight_bytes(profile, quantization)
-    draft = 2 * eagle["draft_params"] if eagle else 0
-    weights_per_gpu = (weights + draft) / tp
-    if fraction_arg == "auto":
-        fraction, reserved_mib = auto_mem_fraction(
-            gpu_mib, tp, profile, multimodal, eagle["cuda_graph_max_bs"] if eagle else None)
-        if eagle:
-            fraction = min(fraction, eagle["mem_fraction_static"])
-    else:
-        fraction, reserved_mib = fraction_arg, None
-    mm_reserve = 100 * MIB if multimodal else 0
-    budget = fraction * free_mib * MIB - weights_per_gpu - mm_reserve
-    kv_heads_per_gpu = max(1, profile["num_kv_heads"] // tp)
-    per_layer = 2 * kv_heads_per_gpu * profile["head_dim"] * KV_DTYPE_BYTES
-    global_layers, local_layers = model_profiles.layer_split(profile, hybrid)
-    draft_layers = eagle["draft_layers"] if eagle else 0
-    cell = per_layer * (global_layers + draft_layers) + (ratio if hybrid else 0) * per_layer * local_layers
-    pool = int(budget // cell) if budget > 0 else 0
-    return {
-        "gpu_mib": gpu_mib, "free_mib": free_mib, "fraction": round(fraction, 3),
-        "reserved_mib": reserved_mib, "weights_bytes": weights + draft,
-        "weights_per_gpu": weights_per_gpu, "budget": budget, "cell_per_gpu": cell,
-        "per_layer": per_layer, "global_layers": global_layers, "local_layers": local_layers,
-        "kv_pool_tokens": pool, "mm_reserve": mm_reserve,
-    }
+def memory_basis(profile, gpus, tp, quantization, hybrid, args, backend):
+    """kv_planner.basis for one candidate configuration (model, GPUs, tp, quantization)."""
+    eagle = profile["eagle3"] if args["speculative"] == "eagle3" else None
+    return kv_planner.basis(profile, gpus, tp, quantization, hybrid, args["multimodal"], eagle,
+                            args["sglang_version"], args["mem_fraction_static"], backend)
 
 
-def max_running_requests(pool, context):
-    """SGLang's request-slot estimate: pool / context x 512, clamped to 2048..4096, <= pool / 2."""
-    estimate = max(min(int(pool / max(context, 1) * 512), 4096), 2048)
-    return max(1, min(estimate, pool // 2))
-
-
-def max_context(mem, profile, requests="auto"):
-    """The longest context one request can hold, counting the request table; capped by the
-    model's max positions. `requests` is the given max_running_requests or "auto" (SGLang's
-    estimate). Returns (tokens, request slots)."""
-    budget, cell = mem["budget"], mem["cell_per_gpu"]
-    if budget <= 0:
-        return 0, 0
-    fixed = requests != "auto"
-    slots = min(requests, max(1, mem["kv_pool_tokens"] // 2)) if fixed else 2048
-    context = 0
-    for _ in range(4):  # slots depend on context and context on slots; this settles in 2 steps
-        context = int(budget // (cell + (slots + 1) * REQ_TABLE_ENTRY_BYTES))
-        if not fixed:
-            slots = max_running_requests(mem["kv_pool_tokens"], context)
-    return min(context, profile["max_position_embeddings"]), slots
-
-
-def requests_that_fit(mem, context):
-    """The most request slots with which one `context`-token request still fits, or 0."""
-    room = mem["budget"] - context * mem["cell_per_gpu"]
-    return max(0, int(room // (REQ_TABLE_ENTRY_BYTES * context)) - 1)
+def fits_at_all(b):
+    """Whether any context of MIN_CONTEXT tokens starts on this basis."""
+    if b["fraction_given"] is None and b["free_mib"] - b["reserve_mib"] <= b["load"]["total"] / MIB:
+        return False
+    return kv_planner.longest_context(b) is not None
 
 
 def _gib(value):
@@ -475,32 +391,32 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
                         "accepts (%s)" % (host, args["nnodes"], gpus["count"], world,
                                           profile["model_id"], ", ".join(map(str, sizes))))
 
-    def evaluate(q, tp_size, gpus_=gpus):
-        return memory_plan(profile, gpus_, tp_size, q, hybrid, args["swa_full_tokens_ratio"],
-                           args["mem_fraction_static"], args["multimodal"], args["speculative"])
-
-    mem = evaluate(quant_effective, tp)
-    if mem["budget"] <= 0:
-        raise PlanError("%s: %s does not fit on %s: weights need %.1f GiB per GPU at tp %d, and "
-                        "SGLang may use %.3f x %.1f GiB = %.1f GiB per GPU. Ways out: %s" % (
-                            host, profile["model_id"], label, _gib(mem["weights_per_gpu"]), tp,
-                            mem["fraction"], mem["free_mib"] / 1024,
-                            mem["fraction"] * mem["free_mib"] / 1024,
-                            _ways_out(profile, gpus, args, quant_effective, evaluate)))
-    if tp == world:
-        reasons.append("tp %d: all %d GPU(s)%s; weights %.1f GiB/GPU fit under %.3f x %.1f GiB" % (
-            tp, world, " over %d nodes" % args["nnodes"] if args["nnodes"] > 1 else "",
-            _gib(mem["weights_per_gpu"]), mem["fraction"], mem["free_mib"] / 1024))
-    else:
-        reasons.append("tp %d: %d GPUs is not a size %s accepts (%d heads); using %d; weights "
-                       "%.1f GiB/GPU" % (tp, world, profile["model_id"],
-                                         profile["num_attention_heads"], tp,
-                                         _gib(mem["weights_per_gpu"])))
-
     backend, why_backend = hardware.attention_backend_for(gpus)
     if args["attention_backend"] != "auto":
         why_backend = "given (SGLang would pick %s: %s)" % (backend, why_backend)
         backend = args["attention_backend"]
+
+    def basis_for(q, tp_size, gpus_=gpus):
+        return memory_basis(profile, gpus_, tp_size, q, hybrid, args, backend)
+
+    b = basis_for(quant_effective, tp)
+    load = b["load"]
+    if not fits_at_all(b):
+        raise PlanError("%s: %s does not fit on %s: SGLang loads %.1f GiB per GPU at tp %d "
+                        "(parameters %.1f + rotary cache %.1f%s), %.1f GiB are free before load and "
+                        "SGLang keeps %.1f GiB of them for CUDA graphs and activations, leaving no "
+                        "KV cache of %d tokens. Ways out: %s" % (
+                            host, profile["model_id"], label, _gib(load["total"]), tp,
+                            _gib(load["parameters"]), _gib(load["rotary_cache"]),
+                            _load_extra_text(load), b["free_mib"] / 1024, b["reserve_mib"] / 1024,
+                            kv_planner.MIN_CONTEXT,
+                            _ways_out(profile, gpus, args, quant_effective, basis_for)))
+    if tp == world:
+        reasons.append("tp %d: all %d GPU(s)%s" % (
+            tp, world, " over %d nodes" % args["nnodes"] if args["nnodes"] > 1 else ""))
+    else:
+        reasons.append("tp %d: %d GPUs is not a size %s accepts (%d heads); using %d" % (
+            tp, world, profile["model_id"], profile["num_attention_heads"], tp))
     reasons.append("attention backend %s: %s" % (backend, why_backend))
     if quant_effective == "fp8":
         reasons.append("quantization fp8: %s" % (
@@ -509,76 +425,29 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
     else:
         reasons.append("quantization bf16: the checkpoint's own precision%s" % (
             " (auto keeps it; quantization=fp8 halves the weights)" if quant == "auto" else ""))
+    reasons.append("load %.2f GiB/GPU: parameters %.2f (sharded by tp %d%s) + rotary cache %.2f "
+                   "(fp32, %d positions, on every GPU)%s" % (
+                       _gib(load["total"]), _gib(load["parameters"]), tp,
+                       ", vision tower built for images" if args["multimodal"] else
+                       ", no vision tower without images", _gib(load["rotary_cache"]),
+                       profile["max_position_embeddings"], _load_extra_text(load)))
+    reasons.append("free before load %.1f GiB/GPU: %d MiB - %d MiB CUDA context and communicators "
+                   "at tp %d (measured)" % (b["free_mib"] / 1024, b["gpu_mib"], b["overhead_mib"], tp))
 
-    if mem["reserved_mib"] is not None:
-        reasons.append("mem_fraction_static %.3f: SGLang's rule (%d MiB - %d MiB reserve) / %d MiB%s%s"
-                       % (mem["fraction"], mem["gpu_mib"], mem["reserved_mib"], mem["gpu_mib"],
-                          ", scaled for the vision encoder" if args["multimodal"] else "",
-                          ", capped at 0.75 for EAGLE3" if args["speculative"] == "eagle3" else ""))
-    else:
-        reasons.append("mem_fraction_static %.3f: given" % mem["fraction"])
-
-    kv_bytes_per_token = int(mem["cell_per_gpu"] * min(tp, profile["num_kv_heads"]))
-    if hybrid:
-        reasons.append("KV cache hybrid: %d global layers x %d B + %.2f x %d local layers x %d B = "
-                       "%d B/token/GPU (local layers hold at most %d tokens a request)" % (
-                           mem["global_layers"], mem["per_layer"], args["swa_full_tokens_ratio"],
-                           mem["local_layers"], mem["per_layer"], mem["cell_per_gpu"],
-                           profile["attention_chunk_size"]))
-    else:
-        reasons.append("KV cache: %d layers x %d B = %d B/token/GPU" % (
-            mem["global_layers"] + (profile["eagle3"]["draft_layers"]
-                                    if args["speculative"] == "eagle3" else 0),
-            mem["per_layer"], mem["cell_per_gpu"]))
-    reasons.append("KV pool %d tokens: (%.3f x %.1f GiB free - %.1f GiB weights%s) / %d B" % (
-        mem["kv_pool_tokens"], mem["fraction"], mem["free_mib"] / 1024,
-        _gib(mem["weights_per_gpu"]), " - 0.1 GiB image cache" if mem["mm_reserve"] else "",
-        mem["cell_per_gpu"]))
-
-    longest, slots = max_context(mem, profile, args["max_running_requests"])
-    if hybrid:
-        swa_pool = int(mem["kv_pool_tokens"] * args["swa_full_tokens_ratio"])
-        if swa_pool < profile["attention_chunk_size"] * 2:
-            raise PlanError("%s: swa_full_tokens_ratio=%s leaves %d local-layer tokens, fewer than "
-                            "two %d-token attention chunks; raise it (0.1 or more usually works)"
-                            % (host, args["swa_full_tokens_ratio"], swa_pool,
-                               profile["attention_chunk_size"]))
-    if longest < MIN_CONTEXT:
-        raise PlanError("%s: after %.1f GiB of weights per GPU the KV pool holds %d tokens, less "
-                        "than %d; Ways out: %s" % (
-                            host, _gib(mem["weights_per_gpu"]), mem["kv_pool_tokens"], MIN_CONTEXT,
-                            _ways_out(profile, gpus, args, quant_effective, evaluate)))
-    if args["context_length"] == "auto":
-        context = longest if longest == profile["max_position_embeddings"] else longest // 1024 * 1024
-        reasons.append("context %d (auto): %s" % (context, _context_reason(
-            longest, profile, slots, mem)))
-    else:
-        context = args["context_length"]
-        if context > profile["max_position_embeddings"]:
-            raise PlanError("%s: context_length=%d is above %s's max positions %d" % (
-                host, context, profile["model_id"], profile["max_position_embeddings"]))
-        if context > longest:
-            fitting_slots = requests_that_fit(mem, context)
-            combo = ""
-            if hybrid and not fitting_slots and args["swa_full_tokens_ratio"] > 0.1:
-                narrow = memory_plan(profile, gpus, tp, quant_effective, hybrid, 0.1,
-                                     args["mem_fraction_static"], args["multimodal"],
-                                     args["speculative"])
-                narrow_slots = requests_that_fit(narrow, context)
-                if narrow_slots:
-                    combo = (", swa_full_tokens_ratio=0.1 with max_running_requests<=%d"
-                             % narrow_slots)
-            raise PlanError("%s: context_length=%d does not fit: one request of that length plus "
-                            "the request table (%d slots x context x 4 B) needs more than the "
-                            "%.1f GiB KV budget per GPU; the most that fits is %d. Ways out: "
-                            "context_length<=%d%s%s%s, more GPUs, or quantization=fp8" % (
-                                host, context, slots, _gib(mem["budget"]), longest, longest,
-                                ", max_running_requests<=%d" % fitting_slots if fitting_slots else "",
-                                _ratio_hint(hybrid, mem, context, slots, args), combo))
-        reasons.append("context %d (given): fits, the most that fits is %d" % (context, longest))
-
-    argv = _argv(args, profile, gpus, tp, backend, quant_effective, checkpoint_fp8, context,
-                 mem["fraction"], hybrid, hybrid_default, host)
+    chosen, how = kv_planner.choose(b, args["context_length"], args["max_running_requests"],
+                                    args["swa_full_tokens_ratio"], args["speculative"] == "eagle3")
+    if chosen is None:
+        raise PlanError(_refusal(host, args, profile, b, how, label,
+                                 _ways_out(profile, gpus, args, quant_effective, basis_for)))
+    context = chosen["context"]
+    reasons.extend(_memory_reasons(b, chosen, how, args, profile))
+    longest = kv_planner.longest_context(
+        b, None if args["max_running_requests"] == "auto" else args["max_running_requests"],
+        None if args["swa_full_tokens_ratio"] == "auto" else args["swa_full_tokens_ratio"])
+    ratio = chosen["ratio"] if hybrid else None
+    cell = b["layout"]["full_cell"] + (ratio or 0) * b["layout"]["swa_cell"]
+    argv = _argv(args, profile, gpus, tp, backend, quant_effective, checkpoint_fp8, chosen,
+                 hybrid, hybrid_default, host)
     if args["multimodal"]:
         reasons.append("multimodal: --enable-multimodal (SGLang leaves Llama 4 image input off "
                        "without it)")
@@ -603,15 +472,21 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
         "attention_backend": backend,
         "quantization": quant_effective,
         "context_length": context,
-        "max_context_length": longest,
-        "kv_pool_tokens": mem["kv_pool_tokens"],
-        "kv_bytes_per_token": kv_bytes_per_token,
-        "kv_bytes_per_token_per_gpu": int(mem["cell_per_gpu"]),
+        "max_context_length": longest["context"] if longest else context,
+        "kv_pool_tokens": chosen["full_tokens"],
+        "swa_pool_tokens": chosen["swa_tokens"] if hybrid else None,
+        "kv_bytes_per_token": int(cell * min(tp, profile["num_kv_heads"])),
+        "kv_bytes_per_token_per_gpu": int(cell),
         "hybrid_kv": hybrid,
-        "swa_full_tokens_ratio": args["swa_full_tokens_ratio"] if hybrid else None,
-        "weights_gib_per_gpu": round(_gib(mem["weights_per_gpu"]), 2),
-        "mem_fraction_static": mem["fraction"],
-        "max_running_requests_estimate": slots,
+        "swa_full_tokens_ratio": ratio,
+        "weights_gib_per_gpu": round(_gib(load["total"]), 2),
+        "free_before_load_gib_per_gpu": round(b["free_mib"] / 1024, 2),
+        "mem_fraction_static": chosen["fraction"],
+        "mem_fraction_effective": chosen["fraction_effective"],
+        "max_running_requests": chosen["slots"],
+        "request_table_gib_per_gpu": round(_gib(chosen["table"]), 3),
+        "left_after_table_gib_per_gpu": round(_gib(chosen["left_after_table"]), 2),
+        "sglang_reserve_gib_per_gpu": round(b["reserve_mib"] / 1024, 2),
         "multimodal": args["multimodal"],
         "tool_calling": args["tool_calling"],
         "speculative": args["speculative"],
@@ -634,34 +509,118 @@ def _served_name(model):
     return model
 
 
-def _context_reason(longest, profile, slots, mem):
-    if longest == profile["max_position_embeddings"]:
-        return "the model's max positions; the pool would allow more"
-    return ("the longest one request can hold with the request table (%d slots x 4 B a "
-            "position) beside it, rounded down to 1024" % slots)
+def _load_extra_text(load):
+    parts = []
+    if load["quantization_overhead"]:
+        parts.append(" + online-FP8 overhead %.1f" % _gib(load["quantization_overhead"]))
+    if load["draft_model"]:
+        parts.append(" + EAGLE3 draft %.1f" % _gib(load["draft_model"]))
+    return "".join(parts)
 
 
-def _ratio_hint(hybrid, mem, context, slots, args):
-    """With the hybrid pool, the swa_full_tokens_ratio at which `context` would fit, if any."""
-    if not hybrid or not mem["local_layers"]:
-        return ""
-    room = mem["budget"] - (slots + 1) * REQ_TABLE_ENTRY_BYTES * context
-    full = mem["per_layer"] * mem["global_layers"]
-    if room <= 0:
-        return ""
-    ratio = (room / context - full) / (mem["per_layer"] * mem["local_layers"])
-    if ratio <= 0 or ratio >= args["swa_full_tokens_ratio"]:
-        return ""
-    ratio = math.floor(ratio * 100) / 100
-    if ratio <= 0:
-        return ""
-    return ", swa_full_tokens_ratio<=%.2f (smaller local-layer pool)" % ratio
+def _memory_reasons(b, chosen, how, args, profile):
+    """The memory arithmetic in SGLang's order, one reason a step."""
+    reasons = []
+    given = b["fraction_given"] is not None
+    reasons.append(
+        "mem_fraction_static %.3f: %s%s" % (
+            chosen["fraction"],
+            "given" if given else
+            "leaves SGLang's own reserve (%.1f GiB for CUDA graphs and activations, its default "
+            "fraction would be %.3f) plus the request table outside the pool" % (
+                b["reserve_mib"] / 1024, b["sglang_fraction"]),
+            "; SGLang scales it by 0.85 for aiter with a context over 8192 (%.3f)"
+            % chosen["fraction_effective"] if chosen["fraction_effective"] < chosen["fraction"] else ""))
+    layout = b["layout"]
+    if b["hybrid"]:
+        reasons.append(
+            "KV pool: full layers %d tokens, local (SWA) layers %d tokens (ratio %g): (%.3f x %.1f "
+            "GiB free - %.2f GiB load) / (%d full layers x %d B + %g x %d local layers x %d B)" % (
+                chosen["full_tokens"], chosen["swa_tokens"], chosen["ratio"],
+                chosen["fraction_effective"], b["free_mib"] / 1024, _gib(b["load"]["total"]),
+                layout["full_layers"], layout["per_layer"], chosen["ratio"], layout["swa_layers"],
+                layout["per_layer"]))
+    else:
+        reasons.append("KV pool %d tokens: (%.3f x %.1f GiB free - %.2f GiB load) / (%d layers x "
+                       "%d B)" % (chosen["full_tokens"], chosen["fraction_effective"],
+                                  b["free_mib"] / 1024, _gib(b["load"]["total"]),
+                                  layout["full_layers"], layout["per_layer"]))
+    reasons.append(
+        "after the pool %.2f GiB/GPU remain: request table %.2f GiB (%d slots x (%d + %d) x 4 B), "
+        "then %.2f GiB for CUDA graphs and activations (SGLang reserves %.1f)" % (
+            _gib(chosen["left_after_table"] + chosen["table"]), _gib(chosen["table"]),
+            chosen["slots"] + 1, chosen["context"], 4 + b["draft_tokens"],
+            _gib(chosen["left_after_table"]), b["reserve_mib"] / 1024))
+    reasons.append("context %d (%s): %s" % (chosen["context"], "auto" if how == "auto" else "given",
+                                            _context_reason(b, chosen, how, profile)))
+    reasons.append("max_running_requests %d: %s" % (chosen["slots"], _slots_reason(b, chosen, args)))
+    return reasons
 
 
-def _ways_out(profile, gpus, args, quant, evaluate):
+def _context_reason(b, chosen, how, profile):
+    if how == "auto" and chosen["context"] == profile["max_position_embeddings"]:
+        return "the model's max positions; the pool holds %d" % chosen["full_tokens"]
+    if how == "auto":
+        return ("the longest that starts with at least %d requests running, never above the "
+                "full-layer pool (%d tokens)" % (kv_planner.MIN_AUTO_RUNNING_REQUESTS,
+                                                  chosen["full_tokens"]))
+    if how == "planned":
+        return ("fits with planned slots%s" % (" and SWA ratio" if b["hybrid"] else "")
+                + " (SGLang's defaults would not start)")
+    return "fits SGLang's defaults; the full-layer pool holds %d" % chosen["full_tokens"]
+
+
+def _slots_reason(b, chosen, args):
+    if args["max_running_requests"] != "auto":
+        return "given%s" % ("" if chosen["slots"] == args["max_running_requests"]
+                            else " (SGLang caps it at half the pool)")
+    if args["speculative"] == "eagle3":
+        return "SGLang's own under EAGLE3"
+    if not chosen["slots_planned"]:
+        return "SGLang's default (not passed)"
+    windows = (", each with its %d-token local window in the SWA pool" % b["window"]
+               if b["hybrid"] else "")
+    return "planned (--max-running-requests)%s" % windows
+
+
+def _refusal(host, args, profile, b, default, label, ways):
+    """The message for a given context (or slots/ratio) that does not start."""
+    if isinstance(default, str):
+        return "%s: %s on %s: %s. Ways out: %s" % (host, profile["model_id"], label, default, ways)
+    longest = kv_planner.longest_context(b)
+    problems = []
+    if not default["fits_pool"]:
+        problems.append("the full-layer pool holds %d tokens" % default["full_tokens"])
+    if not default["fits_reserve"]:
+        problems.append("the request table (%d slots, %.1f GiB) leaves %.1f GiB for CUDA graphs "
+                        "and activations where SGLang reserves %.1f" % (
+                            default["slots"], _gib(default["table"]),
+                            _gib(default["left_after_table"]), b["reserve_mib"] / 1024))
+    if not default["fits_swa"]:
+        problems.append("the SWA pool holds %d tokens, not one %d-token window" % (
+            default["swa_tokens"], b["window"]))
+    hints = []
+    if longest:
+        hints.append("context_length<=%d (with max_running_requests=%d%s)" % (
+            longest["context"], longest["slots"],
+            ", swa_full_tokens_ratio=%g" % longest["ratio"] if b["hybrid"] else ""))
+    if args["max_running_requests"] != "auto":
+        hints.append("max_running_requests=auto")
+    if args["mem_fraction_static"] != "auto":
+        hints.append("mem_fraction_static=auto")
+    return ("%s: context_length=%s does not start on %s: %s. Ways out: %s" % (
+        host, args["context_length"], label, "; ".join(problems) or "nothing fits",
+        ", ".join(hints + [ways])))
+
+
+def _ways_out(profile, gpus, args, quant, basis_for):
     ways = []
+
+    def fits(q, tp, gpus_=gpus):
+        return fits_at_all(basis_for(q, tp, gpus_))
+
     if quant != "fp8" and hardware.supports_fp8(gpus):
-        if evaluate("fp8", valid_tp_sizes(profile, gpus["count"])[-1])["budget"] > 0:
+        if fits("fp8", valid_tp_sizes(profile, gpus["count"])[-1]):
             ways.append("quantization=fp8 (online FP8)")
     fp8_id = profile["model_id"] + "-FP8"
     if model_profiles.lookup(fp8_id) and quant != "fp8":
@@ -672,19 +631,19 @@ def _ways_out(profile, gpus, args, quant, evaluate):
             # memory as nvidia-smi reports it for that family (hardware.FAMILIES)
             variant = dict(gpus, family=bigger, memory_mib=row["memory_mib"],
                            compute_capability=row["compute_capability"])
-            if variant["memory_mib"] > gpus["memory_mib"] and evaluate(
-                    quant, valid_tp_sizes(profile, gpus["count"])[-1], variant)["budget"] > 0:
+            if variant["memory_mib"] > gpus["memory_mib"] and fits(
+                    quant, valid_tp_sizes(profile, gpus["count"])[-1], variant):
                 ways.append("%d x %s" % (gpus["count"], bigger))
                 break
     for nodes in (2, 4):
         tp = valid_tp_sizes(profile, gpus["count"] * nodes)[-1]
-        if tp == gpus["count"] * nodes and evaluate(quant, tp)["budget"] > 0:
+        if tp == gpus["count"] * nodes and fits(quant, tp):
             ways.append("nnodes=%d (tp %d over %d hosts)" % (nodes, tp, nodes))
             break
     return ", ".join(ways) if ways else "none on this hardware: a larger GPU or more nodes"
 
 
-def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, context, fraction, hybrid,
+def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, chosen, hybrid,
           hybrid_default, host):
     argv = ["--model-path", args["model"],
             "--served-model-name", args["served_model_name"] or _served_name(args["model"]),
@@ -698,11 +657,13 @@ def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, context, frac
     argv += ["--attention-backend", backend]
     if quant == "fp8" and not checkpoint_fp8:
         argv += ["--quantization", "fp8"]
-    argv += ["--context-length", str(context), "--mem-fraction-static", "%g" % fraction]
-    if args["max_running_requests"] != "auto":
-        argv += ["--max-running-requests", str(args["max_running_requests"])]
+    argv += ["--context-length", str(chosen["context"]),
+             "--mem-fraction-static", "%g" % chosen["fraction"]]
+    if chosen["slots_planned"] and not (args["speculative"] == "eagle3"
+                                        and args["max_running_requests"] == "auto"):
+        argv += ["--max-running-requests", str(chosen["slots_planned"])]
     if hybrid:
-        argv += ["--swa-full-tokens-ratio", "%g" % args["swa_full_tokens_ratio"]]
+        argv += ["--swa-full-tokens-ratio", "%g" % chosen["ratio"]]
     elif hybrid_default:
         argv += ["--disable-hybrid-swa-memory"]
     argv += ["--chat-template", profile["chat_template"]]

@@ -42,6 +42,10 @@ def main():
                 if line and not line.startswith("#") and "=" in line:
                     key, value = line.split("=", 1)
                     env[key] = value
+    # test-only: the calibration's memory census (tests/e2e/gpu/census) rides on PYTHONPATH
+    if os.environ.get("E2E_PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (os.environ["E2E_PYTHONPATH"], env.get("PYTHONPATH")) if p)
     start = shlex.split(fields["ExecStart"][0].replace("%%", "%"))
     post = shlex.split(fields["ExecStartPost"][0].replace("%%", "%"))
     timeout = int(fields.get("TimeoutStartSec", ["900"])[0])

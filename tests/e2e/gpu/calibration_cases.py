@@ -1,0 +1,41 @@
+"""The real-GPU calibration cases, as data: one source for the runner on the GPU machine
+(calibrate.py) and the checks on the CPU (tests/unit/test_calibration.py).
+
+Each case names the real-dimension checkpoint (make_real_dims.py), the machine kind it needs,
+the inventory variables it sets on top of calibration-inventory.yml, what is expected (the plan
+starts, or the planner refuses and SGLang's own start fails), and what runs against the server.
+"""
+
+# Goals from the planner issue: SGLang's own numbers against the plan.
+WEIGHTS_TOLERANCE = 0.03
+POOL_TOLERANCE = 0.05
+LONG_PROMPT_SHARE = 0.9
+
+CASES = {
+    # Scout at tp 4, text only, the hybrid pool with the ratio and slots the planner chooses, the
+    # longest context that starts; a prompt filling >= 90 % of it; the latency profile.
+    "scout-h100x4-auto": {
+        "kind": "nvidia-h100-x4", "model": "llama4-scout", "vars": {},
+        "expect": "start", "checks": ["long_prompt", "bench:latency"],
+    },
+    # The same server, the throughput profile (run in a second call while it still serves).
+    "scout-h100x4-auto-throughput": {
+        "kind": "nvidia-h100-x4", "model": "llama4-scout", "vars": {}, "same_server_as": "scout-h100x4-auto",
+        "expect": "start", "checks": ["bench:throughput"],
+    },
+    # Maverick BF16 cannot fit 4 x H100: the planner refuses; SGLang's own start must fail too.
+    "maverick-h100x4-refused": {
+        "kind": "nvidia-h100-x4", "model": "llama4-maverick", "vars": {},
+        "expect": "refuse",
+        "sglang_args": ["--tp", "4", "--context-length", "131072"],
+    },
+    # Scout at tp 2 on 2 x H200, BF16 and online FP8, auto context.
+    "scout-h200x2-bf16-auto": {
+        "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {},
+        "expect": "start", "checks": ["long_prompt"],
+    },
+    "scout-h200x2-fp8-auto": {
+        "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {"sglang_quantization": "fp8"},
+        "expect": "start", "checks": [],
+    },
+}
