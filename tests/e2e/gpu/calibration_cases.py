@@ -29,10 +29,20 @@ CASES = {
         "expect": "refuse",
         "sglang_args": ["--tp", "4", "--context-length", "131072"],
     },
-    # Scout at tp 2 on 2 x H200, BF16 and online FP8, auto context.
+    # Scout at tp 2 on 2 x H200, BF16 and online FP8, auto context; the BF16 server also takes
+    # a prompt filling >= 90 % of its context and the latency profile.
     "scout-h200x2-bf16-auto": {
         "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {},
-        "expect": "start", "checks": ["long_prompt"],
+        "expect": "start", "checks": ["long_prompt", "bench:latency"],
+    },
+    "scout-h200x2-bf16-auto-throughput": {
+        "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {},
+        "same_server_as": "scout-h200x2-bf16-auto", "expect": "start", "checks": ["bench:throughput"],
+    },
+    # Maverick BF16 cannot fit 2 x H200 (~400 GB a GPU): refused; SGLang's own start must fail.
+    "maverick-h200x2-refused": {
+        "kind": "nvidia-h200-x2", "model": "llama4-maverick", "vars": {},
+        "expect": "refuse", "sglang_args": ["--tp", "2", "--context-length", "131072"],
     },
     "scout-h200x2-fp8-auto": {
         "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {"sglang_quantization": "fp8"},
