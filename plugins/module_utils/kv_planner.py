@@ -146,14 +146,11 @@ def window_ratio(b, context, slots):
 
 
 def planned(b, context, slots):
-    """A candidate with planned slots and, with the hybrid pool, the windows' ratio."""
+    """A candidate with planned slots and, with the hybrid pool, the smallest ratio that holds
+    their windows (ratio 1, the most windows there can be, when none holds them all)."""
     if not b["hybrid"] or not b["layout"]["swa_layers"]:
         return evaluate(b, context, slots, 0)
-    ratio = window_ratio(b, context, slots)
-    if ratio is None:
-        return None
-    e = evaluate(b, context, slots, ratio)
-    return e if e["holds_windows"] else None
+    return evaluate(b, context, slots, window_ratio(b, context, slots) or 1.0)
 
 
 def _starts(e):
@@ -171,14 +168,14 @@ def longest_context(b, slots_given=None, ratio_given=None):
         return planned(b, context, slots)
 
     top = candidate(b["max_positions"])
-    if _starts(top):
+    if _starts(top) and (ratio_given is not None or slots_given or top["holds_windows"]):
         return top
     low, high = MIN_CONTEXT // CONTEXT_STEP, b["max_positions"] // CONTEXT_STEP
     best = None
     while low <= high:
         mid = (low + high) // 2
         e = candidate(mid * CONTEXT_STEP)
-        if _starts(e):
+        if _starts(e) and (ratio_given is not None or slots_given or e["holds_windows"]):
             best, low = e, mid + 1
         else:
             high = mid - 1
@@ -195,7 +192,7 @@ def more_slots(b, chosen, ratio_given=None):
         mid = (low + high) // 2
         e = (evaluate(b, context, mid, ratio_given) if ratio_given is not None or not b["hybrid"]
              else planned(b, context, mid))
-        if _starts(e):
+        if _starts(e) and (ratio_given is not None or e["holds_windows"]):
             best, low = e, mid + 1
         else:
             high = mid - 1
@@ -210,7 +207,8 @@ def choose(b, context_arg, slots_arg, ratio_arg, eagle):
     if context_arg == "auto":
         best = longest_context(b, slots_given, ratio_given)
         if best is None:
-            return None, "no context of %d tokens or more starts" % MIN_CONTEXT
+            return None, evaluate(b, MIN_CONTEXT, slots_given or MIN_AUTO_RUNNING_REQUESTS,
+                                  ratio_given or DEFAULT_SWA_RATIO)
         if best["context"] == b["max_positions"] and slots_given is None:
             best = more_slots(b, best, ratio_given)
         return best, "auto"

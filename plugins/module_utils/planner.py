@@ -558,35 +558,39 @@ def _memory_reasons(b, chosen, how, args, profile):
 
 
 def _context_reason(b, chosen, how, profile):
+    pool = "the full-layer pool holds %d (a context stays %d %% below it)" % (
+        chosen["full_tokens"], kv_planner.POOL_MARGIN * 100)
     if how == "auto" and chosen["context"] == profile["max_position_embeddings"]:
-        return "the model's max positions; the pool holds %d" % chosen["full_tokens"]
+        return "the model's max positions; %s" % pool
     if how == "auto":
-        return ("the longest that starts with at least %d requests running, never above the "
-                "full-layer pool (%d tokens)" % (kv_planner.MIN_AUTO_RUNNING_REQUESTS,
-                                                  chosen["full_tokens"]))
-    if how == "planned":
-        return ("fits with planned slots%s" % (" and SWA ratio" if b["hybrid"] else "")
-                + " (SGLang's defaults would not start)")
-    return "fits SGLang's defaults; the full-layer pool holds %d" % chosen["full_tokens"]
+        return "the longest that starts with at least %d requests running; %s" % (
+            kv_planner.MIN_AUTO_RUNNING_REQUESTS, pool)
+    if how == "defaults":
+        return "fits with SGLang's default slots and ratio; %s" % pool
+    return "SGLang's defaults would not start (or their request table would take over %d %% of " \
+        "the KV budget): %s planned; %s" % (kv_planner.AUTO_SLOT_SHARE * 100, {
+            "planned slots": "request slots", "planned ratio": "the largest SWA ratio that fits",
+            "planned": "slots and the SWA ratio that holds their windows"}[how], pool)
 
 
 def _slots_reason(b, chosen, args):
     if args["max_running_requests"] != "auto":
-        return "given%s" % ("" if chosen["slots"] == args["max_running_requests"]
-                            else " (SGLang caps it at half the pool)")
-    if args["speculative"] == "eagle3":
-        return "SGLang's own under EAGLE3"
-    if not chosen["slots_planned"]:
-        return "SGLang's default (not passed)"
-    windows = (", each with its %d-token local window in the SWA pool" % b["window"]
-               if b["hybrid"] else "")
-    return "planned (--max-running-requests)%s" % windows
+        why = "given%s" % ("" if chosen["slots"] == args["max_running_requests"]
+                           else " (SGLang caps it at half the pool)")
+    elif args["speculative"] == "eagle3":
+        why = "SGLang's own under EAGLE3"
+    elif not chosen["slots_planned"]:
+        why = "SGLang's default (not passed)"
+    else:
+        why = "planned (--max-running-requests)"
+    if b["hybrid"] and b["window"]:
+        why += "; the SWA pool holds %d local windows of %d tokens" % (
+            chosen["swa_tokens"] // b["window"], b["window"])
+    return why
 
 
 def _refusal(host, args, profile, b, default, label, ways):
     """The message for a given context (or slots/ratio) that does not start."""
-    if isinstance(default, str):
-        return "%s: %s on %s: %s. Ways out: %s" % (host, profile["model_id"], label, default, ways)
     longest = kv_planner.longest_context(b)
     problems = []
     if not default["fits_pool"]:
@@ -600,7 +604,7 @@ def _refusal(host, args, profile, b, default, label, ways):
         problems.append("the SWA pool holds %d tokens, not one %d-token window" % (
             default["swa_tokens"], b["window"]))
     hints = []
-    if longest:
+    if longest and longest["context"] != default["context"]:
         hints.append("context_length<=%d (with max_running_requests=%d%s)" % (
             longest["context"], longest["slots"],
             ", swa_full_tokens_ratio=%g" % longest["ratio"] if b["hybrid"] else ""))

@@ -245,11 +245,11 @@ def long_prompt(case_dir, context):
     log("long prompt: %s" % result)
 
 
-def run_bench(case_dir, profile):
-    rc, _ = playbook(["playbooks/bench.yml"], os.path.join(case_dir, "bench-%s.log" % profile), {
-        "sglang_bench_run_profiles": [profile], "sglang_cluster": "calibration",
+def run_bench(case_dir, profile, extra):
+    rc, _ = playbook(["playbooks/bench.yml"], os.path.join(case_dir, "bench-%s.log" % profile), dict(
+        extra, **{"sglang_bench_run_profiles": [profile], "sglang_cluster": "calibration",
         "sglang_reports_root": os.path.join(case_dir, "reports"),
-        "sglang_bench_tokenizer": WORK + "/models/llama4-scout"}, timeout=560)
+        "sglang_bench_tokenizer": WORK + "/models/llama4-scout"}), timeout=max(60, deadline_left() - 20))
     log("bench.yml %s rc=%d" % (profile, rc))
 
 
@@ -315,7 +315,7 @@ def run_case(name, out, keep_running):
         if check == "long_prompt":
             long_prompt(case_dir, plan["context_length"])
         elif check.startswith("bench:"):
-            run_bench(case_dir, check.split(":", 1)[1])
+            run_bench(case_dir, check.split(":", 1)[1], extra)
     gpu_memory(os.path.join(case_dir, "gpu-memory-after.csv"))
     key_lines(os.path.join(case_dir, "sglang-lines.txt"))
     shutil.copy(LOG, os.path.join(case_dir, "sglang.log"))

@@ -39,6 +39,11 @@ CASES = {
         "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {},
         "same_server_as": "scout-h200x2-bf16-auto", "expect": "start", "checks": ["bench:throughput"],
     },
+    "scout-h200x2-fp8-auto-bench": {
+        "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {"sglang_quantization": "fp8"},
+        "same_server_as": "scout-h200x2-fp8-auto", "expect": "start",
+        "checks": ["bench:latency", "bench:throughput"],
+    },
     # Maverick BF16 cannot fit 2 x H200 (~400 GB a GPU): refused; SGLang's own start must fail.
     "maverick-h200x2-refused": {
         "kind": "nvidia-h200-x2", "model": "llama4-maverick", "vars": {},
