@@ -35,11 +35,17 @@ def arguments_from_hostvars(hostvars):
 
 
 def plan_fleet(arguments_by_host):
-    """Plan every host. Returns (plans, refused): host -> plan result, host -> one-line reason."""
-    plans, refused = {}, {}
+    """Plan every host. Returns (plans, refused): host -> plan result, host -> one-line reason.
+    Hosts with the same arguments (same GPUs, model and options) share one planning."""
+    plans, refused, made = {}, {}, {}
     for host, args in arguments_by_host.items():
+        key = json.dumps(args, sort_keys=True, default=str)
+        if key in made:
+            plans[host] = json.loads(made[key])
+            continue
         try:
             plans[host] = plan_launch(args, host=host)
+            made[key] = json.dumps(plans[host])
         except PlanError as exc:
             refused[host] = str(exc)
     return plans, refused

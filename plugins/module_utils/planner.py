@@ -328,8 +328,11 @@ def memory_basis(profile, gpus, tp, quantization, hybrid, args, backend):
 
 
 def fits_at_all(b):
-    """Whether any context of MIN_CONTEXT tokens starts on this basis."""
-    if b["fraction_given"] is None and b["free_mib"] - b["reserve_mib"] <= b["load"]["total"] / MIB:
+    """Whether the model fits these GPUs: some context of MIN_CONTEXT tokens starts with the
+    fraction the planner would choose (a given fraction that leaves too little is refused later,
+    with its own numbers)."""
+    b = dict(b, fraction_given=None)
+    if b["free_mib"] - b["reserve_mib"] <= b["load"]["total"] / MIB:
         return False
     return kv_planner.longest_context(b) is not None
 
@@ -527,8 +530,12 @@ def _memory_reasons(b, chosen, how, args, profile):
             chosen["fraction"],
             "given" if given else
             "leaves SGLang's own reserve (%.1f GiB for CUDA graphs and activations, its default "
-            "fraction would be %.3f) plus the request table outside the pool" % (
-                b["reserve_mib"] / 1024, b["sglang_fraction"]),
+            "fraction would be %.3f) plus the request table outside the pool%s" % (
+                b["reserve_mib"] / 1024, b["sglang_fraction"],
+                ", then x %.3f for the vision tower's activations, as SGLang scales its own"
+                % b["vision_factor"] if b["vision_factor"] < 1 and b["eagle_fraction"] is None
+                else ", at most the 0.75 of the EAGLE3 cookbook command"
+                if b["eagle_fraction"] is not None else ""),
             "; SGLang scales it by 0.85 for aiter with a context over 8192 (%.3f)"
             % chosen["fraction_effective"] if chosen["fraction_effective"] < chosen["fraction"] else ""))
     layout = b["layout"]

@@ -53,8 +53,14 @@ options:
     choices: [auto, bf16, fp8]
     default: auto
   context_length:
-    description: V(auto) (the longest that fits, capped at the model's max positions) or a number
-      of tokens, refused when it does not fit.
+    description:
+      - V(auto) is the longest context that starts, never above the full-layer KV pool (kept 3 %
+        below it) nor the model's max positions, with at least 16 requests running at once; with
+        the hybrid pool the planner also chooses O(swa_full_tokens_ratio) and
+        C(--max-running-requests) so the SWA pool holds every running request's 8,192-token
+        local window.
+      - A number is kept with SGLang's defaults when they fit. Otherwise the planner sets the slots
+        (and the SWA ratio), or refuses it with the numbers and the ways out.
     type: raw
     default: auto
   multimodal:
@@ -75,18 +81,23 @@ options:
       default for the architecture (on for Llama4ForConditionalGeneration).
     type: bool
   swa_full_tokens_ratio:
-    description: Local-layer KV tokens over global-layer KV tokens in the hybrid pool (0 to 1).
-    type: float
-    default: 0.8
+    description: Local-layer KV tokens over global-layer KV tokens in the hybrid pool (above 0, at
+      most 1). V(auto) keeps SGLang's 0.8 where the context fits with it, else the smallest ratio
+      whose SWA pool holds the running requests' local windows.
+    type: raw
+    default: auto
   mem_fraction_static:
-    description: V(auto) (SGLang's own rule, stated in the plan) or a fraction (0 to 0.99).
+    description: V(auto) leaves SGLang's own reserve for CUDA graphs and activations plus the
+      request table outside the KV pool (never above SGLang's own default); or a fraction (0 to
+      0.99), refused when it leaves less than SGLang reserves.
     type: raw
     default: auto
   max_running_requests:
     description:
-      - V(auto) leaves SGLang's estimate (2048 to 4096 request slots); a number passes
-        C(--max-running-requests). Long contexts need fewer slots, since SGLang keeps a request
-        table of slots x context_length x 4 bytes per GPU.
+      - V(auto) keeps SGLang's estimate (2048 to 4096 request slots, 48 under EAGLE3) while its
+        request table, slots x (context_length + 4) x 4 bytes per GPU, takes at most 5 % of the KV
+        budget; past that (long contexts) the plan passes C(--max-running-requests). A number
+        passes C(--max-running-requests).
     type: raw
     default: auto
   attention_backend:
@@ -188,13 +199,34 @@ plan:
       description: The longest context that fits.
       type: int
     kv_pool_tokens:
-      description: KV pool size in tokens SGLang is expected to allocate (max_total_num_tokens).
+      description: Full-layer KV pool in tokens SGLang is expected to allocate
+        (max_total_num_tokens; full_layer_tokens with the hybrid pool).
       type: int
+    swa_pool_tokens:
+      description: Local-layer (SWA) KV pool in tokens with the hybrid pool (swa_layer_tokens).
+      type: int
+    max_running_requests:
+      description: Request slots SGLang runs with (planned, given or its own default).
+      type: int
+    free_before_load_gib_per_gpu:
+      description: GPU memory free before SGLang loads weights (its "Load weight begin" line).
+      type: float
+    request_table_gib_per_gpu:
+      description: SGLang's request table, allocated after the KV pool.
+      type: float
+    left_after_table_gib_per_gpu:
+      description: What remains for CUDA graphs and activations after the pool and the table; at
+        least C(sglang_reserve_gib_per_gpu).
+      type: float
+    sglang_reserve_gib_per_gpu:
+      description: What SGLang's own default fraction reserves for CUDA graphs and activations.
+      type: float
     kv_bytes_per_token:
       description: KV cache bytes per token over all GPUs (hybrid-aware).
       type: int
     weights_gib_per_gpu:
-      description: Weights per GPU in GiB.
+      description: What SGLang holds per GPU after loading (its "Load weight end ... mem usage"), that
+        is the parameters as sharded, the fp32 rotary cache, online-FP8 overhead, the EAGLE3 draft.
       type: float
     mem_fraction_static:
       description: Memory fraction passed to SGLang.

@@ -76,8 +76,7 @@ def _cases():
     cases["deprecated-extra-flag"] = {"gpus": facts("h100-80gb-hbm3-x1"), "model": TINY,
                                       "extra_args": ["--disable-cuda-graph", "--enable-metrics"]}
     cases["long-context"] = {"gpus": facts(H100_8_FIXTURE), "model": SCOUT,
-                             "context_length": 5_000_000, "swa_full_tokens_ratio": 0.1,
-                             "max_running_requests": 64}
+                             "context_length": 5_000_000}
     cases.update(example_inventory_arguments())
     cases.update(option_matrix())
     return cases

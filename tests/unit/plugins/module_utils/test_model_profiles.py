@@ -13,8 +13,8 @@ from ansible_collections.llmops.sglang.plugins.module_utils import model_profile
 
 
 @pytest.mark.parametrize("model,total_b,bf16_gb,fp8_gb", [
-    (SCOUT, 108.6, 217.3, 111.6),
-    (MAVERICK, 401.6, 803.2, 404.5),
+    (SCOUT, 108.6, 217.3, 110.7),
+    (MAVERICK, 401.6, 803.2, 403.7),
     (MAVERICK_FP8, 401.6, 416.6, 416.6),
 ])
 def test_parameters_and_weight_bytes(model, total_b, bf16_gb, fp8_gb):
