@@ -53,4 +53,39 @@ CASES = {
         "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {"sglang_quantization": "fp8"},
         "expect": "start", "checks": [],
     },
+    # Eight-GPU cases (the eight-GPU issue): ready to run where nvidia-h100-x8 / nvidia-h200-x8 are
+    # lent. The cookbook's contexts and the planner's auto ones, with and without the hybrid pool.
+    "scout-h100x8-1m": {
+        "kind": "nvidia-h100-x8", "model": "llama4-scout",
+        "vars": {"sglang_context_length": 1048576}, "expect": "start", "checks": ["long_prompt"],
+    },
+    "scout-h100x8-auto": {
+        "kind": "nvidia-h100-x8", "model": "llama4-scout", "vars": {},
+        "expect": "start", "checks": [],
+    },
+    "scout-h100x8-full-kv-auto": {
+        "kind": "nvidia-h100-x8", "model": "llama4-scout", "vars": {"sglang_hybrid_kv": False},
+        "expect": "start", "checks": [],
+    },
+    "scout-h100x8-131k-bench": {
+        "kind": "nvidia-h100-x8", "model": "llama4-scout", "vars": {"sglang_context_length": 131072},
+        "expect": "start", "checks": ["bench:latency", "bench:throughput"],
+    },
+    "scout-h200x8-2.5m": {
+        "kind": "nvidia-h200-x8", "model": "llama4-scout",
+        "vars": {"sglang_context_length": 2500000, "sglang_hybrid_kv": False},
+        "expect": "start", "checks": [],
+    },
+    "scout-h200x8-auto": {
+        "kind": "nvidia-h200-x8", "model": "llama4-scout", "vars": {},
+        "expect": "start", "checks": [],
+    },
+    "maverick-h200x8-auto": {
+        "kind": "nvidia-h200-x8", "model": "llama4-maverick", "vars": {},
+        "expect": "start", "checks": ["long_prompt"],
+    },
+    "maverick-h100x8-refused": {
+        "kind": "nvidia-h100-x8", "model": "llama4-maverick", "vars": {},
+        "expect": "refuse", "sglang_args": ["--tp", "8", "--context-length", "131072"],
+    },
 }

@@ -15,16 +15,9 @@ PY=.cache/sglang-parser/venv/bin/python
 rm -rf "$E/tiny-llama4" && "$PY" tests/e2e/gpu/make_tiny_model.py "$E/tiny-llama4"
 tar -C "$E" -czf "$E/tiny-llama4.tgz" tiny-llama4 && rm -rf "$E/tiny-llama4"
 
-platforms=""
-for p in manylinux_2_35_x86_64 manylinux_2_34_x86_64 manylinux_2_31_x86_64 manylinux_2_28_x86_64 \
-         manylinux_2_27_x86_64 manylinux_2_24_x86_64 manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux1_x86_64; do
-  platforms="$platforms --platform $p"
-done
-grep -v '^#' tests/e2e/gpu/wheels.txt | while read -r req; do
-  [ -n "$req" ] || continue
-  python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
-    $platforms -d "$WH" "$req" > /dev/null
-done
+# shellcheck source=tests/e2e/gpu/wheelhouse.sh
+. tests/e2e/gpu/wheelhouse.sh
+download_wheels "$WH"
 rm -rf "$E"/part* "$E/trimmed" && mkdir -p "$E/trimmed"
 python3 tests/e2e/gpu/trim_sgl_kernel.py "$WH"/sglang_kernel-0.4.5-*.whl "$E/trimmed"
 # pack into parts of at most 50 MiB, largest first
@@ -49,7 +42,5 @@ PY
 # the report's plots on the GPU machine's controller Python (3.12): matplotlib and what it needs
 # beyond the image's numpy and pillow, installed next to ansible-core
 rm -rf "$E/report" && mkdir -p "$E/report"
-python3 -m pip download -q --only-binary=:all: --python-version 3.12 --implementation cp $platforms \
-  -d "$E/report" matplotlib==3.10.8 contourpy==1.3.3 cycler==0.12.1 fonttools==4.68.0 \
-  kiwisolver==1.5.1 pyparsing==3.3.3 python-dateutil==4.0.0 tzdata==2026.6 --no-deps
+download_report_wheels "$E/report"
 ls -la "$E"

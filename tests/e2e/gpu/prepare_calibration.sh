@@ -21,16 +21,9 @@ PY=.cache/sglang-parser/venv/bin/python
 rm -rf "$E/models" && "$PY" tests/e2e/gpu/make_real_dims.py "$E/models"
 tar -C "$E" -czf "$E/models.tgz" models && rm -rf "$E/models"
 
-platforms=""
-for p in manylinux_2_35_x86_64 manylinux_2_34_x86_64 manylinux_2_31_x86_64 manylinux_2_28_x86_64 \
-         manylinux_2_27_x86_64 manylinux_2_24_x86_64 manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux1_x86_64; do
-  platforms="$platforms --platform $p"
-done
-grep -v '^#' tests/e2e/gpu/wheels.txt | while read -r req; do
-  [ -n "$req" ] || continue
-  python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
-    $platforms -d "$WH" "$req" > /dev/null
-done
+# shellcheck source=tests/e2e/gpu/wheelhouse.sh
+. tests/e2e/gpu/wheelhouse.sh
+download_wheels "$WH"
 
 python3 - "$WH" "$E" <<'PY'
 import glob, hashlib, json, os, shutil, subprocess, sys, zipfile
@@ -85,7 +78,5 @@ for i, (size, fs) in enumerate(parts, 1):
 shutil.rmtree(stage)
 PY
 rm -rf "$E/report" && mkdir -p "$E/report"
-python3 -m pip download -q --only-binary=:all: --python-version 3.12 --implementation cp $platforms \
-  -d "$E/report" matplotlib==3.10.8 contourpy==1.3.3 cycler==0.12.1 fonttools==4.68.0 \
-  kiwisolver==1.5.1 pyparsing==3.3.3 python-dateutil==4.0.0 tzdata==2026.6 --no-deps
+download_report_wheels "$E/report"
 du -sh "$E"/cal* "$E/report" "$E/models.tgz"
