@@ -210,7 +210,7 @@ def choose(b, context_arg, slots_arg, ratio_arg, eagle):
             return None, evaluate(b, MIN_CONTEXT, slots_given or MIN_AUTO_RUNNING_REQUESTS,
                                   ratio_given or DEFAULT_SWA_RATIO)
         if best["context"] == b["max_positions"] and slots_given is None:
-            best = more_slots(b, best, ratio_given)
+            best = _default_if_same(b, more_slots(b, best, ratio_given))
         return best, "auto"
     ratio = ratio_given if ratio_given is not None else DEFAULT_SWA_RATIO
     default = evaluate(b, context_arg, slots_given, ratio if b["hybrid"] else 0)
@@ -244,6 +244,14 @@ def fit_ratio(b, context, slots):
         return 0.0001
     ratio = math.floor(room / (context * b["layout"]["swa_cell"]) * 10000) / 10000
     return max(0.0001, min(DEFAULT_SWA_RATIO, ratio))
+
+
+def _default_if_same(b, e):
+    """A planned slot count equal to SGLang's own default is left to SGLang (not passed)."""
+    if e["slots_planned"] != sm.default_running_requests(e["full_tokens"], e["context"]):
+        return e
+    default = evaluate(b, e["context"], None, e["ratio"])
+    return default if default["starts"] and default["slots"] == e["slots"] else e
 
 
 def _table_is_small(e):
