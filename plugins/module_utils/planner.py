@@ -437,6 +437,11 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
     reasons.append("free before load %.1f GiB/GPU: %d MiB - %d MiB CUDA context and communicators "
                    "at tp %d (measured)" % (b["free_mib"] / 1024, b["gpu_mib"], b["overhead_mib"], tp))
 
+    if args["context_length"] != "auto" and args["context_length"] > profile["max_position_embeddings"]:
+        raise PlanError("%s: context_length=%d is above %s's max positions %d; use at most %d or "
+                        "auto" % (host, args["context_length"], profile["model_id"],
+                                  profile["max_position_embeddings"],
+                                  profile["max_position_embeddings"]))
     chosen, how = kv_planner.choose(b, args["context_length"], args["max_running_requests"],
                                     args["swa_full_tokens_ratio"], args["speculative"] == "eagle3")
     if chosen is None:

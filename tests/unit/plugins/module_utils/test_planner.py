@@ -215,6 +215,8 @@ BAD_INPUTS = [
     ({"quantization": "bf16", "model": MAVERICK_FP8}, "is an FP8 checkpoint"),
     ({"model_profile": "llama"}, "model_profile='llama' is unknown"),
     ({"swa_full_tokens_ratio": 0.0001}, "not one 8192-token window"),
+    ({"context_length": 20_000_000}, "context_length=20000000 is above meta-llama/Llama-4-Scout-17B-"
+                                     "16E-Instruct's max positions 10485760"),
     ({"unknown_knob": 1}, "unknown argument(s) unknown_knob"),
 ]
 
