@@ -39,13 +39,17 @@ def plan_fleet(arguments_by_host):
     Hosts with the same arguments (same GPUs, model and options) share one planning."""
     plans, refused, made = {}, {}, {}
     for host, args in arguments_by_host.items():
-        key = json.dumps(args, sort_keys=True, default=str)
-        if key in made:
+        try:
+            key = json.dumps(args, sort_keys=True, default=str)
+        except TypeError:  # keys json cannot sort (mixed types): plan this host on its own
+            key = None
+        if key is not None and key in made:
             plans[host] = json.loads(made[key])
             continue
         try:
             plans[host] = plan_launch(args, host=host)
-            made[key] = json.dumps(plans[host])
+            if key is not None:
+                made[key] = json.dumps(plans[host])
         except PlanError as exc:
             refused[host] = str(exc)
     return plans, refused

@@ -44,7 +44,7 @@ def basis(profile, gpus, tp, quantization, hybrid, multimodal, eagle, version, f
     gpu_mib = gpus["memory_mib"]
     overhead = hardware.preload_overhead_mib(tp)
     decode_bs = eagle["cuda_graph_max_bs"] if eagle else None
-    reserve = sm.reserve_mib(gpu_mib, tp, gpus["vendor"], multimodal, decode_bs)
+    reserve = sm.reserve_mib(gpu_mib, tp, gpus["vendor"], multimodal, decode_bs, version)
     load = sm.load_bytes(profile, tp, quantization, multimodal, eagle)
     rules = sm.rules_for(version)
     return {
@@ -65,7 +65,8 @@ def basis(profile, gpus, tp, quantization, hybrid, multimodal, eagle, version, f
 
 def _fraction(b, table):
     """The fraction the plan passes: given, or the largest that leaves SGLang's reserve plus the
-    request table, scaled like SGLang's for a vision tower, never above SGLang's own."""
+    request table, scaled like SGLang's for a vision tower, never above SGLang's own; under EAGLE3
+    at most the cookbook's explicit 0.75 (SGLang does not scale a given fraction)."""
     if b["fraction_given"] is not None:
         return b["fraction_given"]
     room = (b["free_mib"] - b["reserve_mib"] - table / MIB) / b["free_mib"]
@@ -100,7 +101,7 @@ def evaluate(b, context, slots, ratio):
         "reserve": b["reserve_mib"] * MIB,
     }
     result["fits_pool"] = full * (1 - POOL_MARGIN) >= context
-    result["fits_reserve"] = left >= result["reserve"] - MIB
+    result["fits_reserve"] = left >= result["reserve"]
     result["fits_swa"] = not b["layout"]["swa_layers"] or swa > b["window"] + sm.PAGE_SIZE
     result["holds_windows"] = not b["layout"]["swa_layers"] or swa >= running * b["window"]
     result["starts"] = (budget > 0 and result["fits_pool"] and result["fits_reserve"]
@@ -125,9 +126,9 @@ def auto_slots(b, context):
 
 def window_ratio(b, context, slots):
     """The smallest SWA ratio (4 decimals) whose pool holds `slots` local windows, or None when
-    it would be above 1. The budget does not depend on the ratio, so: ratio x full >= need with
-    full = budget / (full cell + ratio x SWA cell) gives ratio >= need x full cell /
-    (budget - need x SWA cell)."""
+    it would be above 1. With the slots fixed the budget does not depend on the ratio, so:
+    ratio x full >= need with full = budget / (full cell + ratio x SWA cell) gives
+    ratio >= need x full cell / (budget - need x SWA cell); then checked with evaluate."""
     if not b["layout"]["swa_layers"]:
         return None
     need = slots * b["window"] + sm.PAGE_SIZE
@@ -206,6 +207,9 @@ def choose(b, context_arg, slots_arg, ratio_arg, eagle):
     ratio_given = None if ratio_arg == "auto" else ratio_arg
     if context_arg == "auto":
         best = longest_context(b, slots_given, ratio_given)
+        if best is None and slots_given is None and ratio_given is None and b["hybrid"]:
+            # not even MIN_AUTO_RUNNING_REQUESTS windows fit: SGLang's own ratio, fewer windows
+            best = longest_context(b, None, DEFAULT_SWA_RATIO)
         if best is None:
             return None, evaluate(b, MIN_CONTEXT, slots_given or MIN_AUTO_RUNNING_REQUESTS,
                                   ratio_given or DEFAULT_SWA_RATIO)
@@ -217,13 +221,14 @@ def choose(b, context_arg, slots_arg, ratio_arg, eagle):
     if default["starts"] and (slots_given is not None or _table_is_small(default)):
         return default, "defaults"
     if slots_given is None:
-        slots = max(MIN_AUTO_RUNNING_REQUESTS, min(
+        share = max(MIN_AUTO_RUNNING_REQUESTS, min(
             int(AUTO_SLOT_SHARE * max(default["budget"], 0) // sm.REQ_TABLE_ENTRY_BYTES
                 // (context_arg + sm.REQ_TABLE_EXTRA + b["draft_tokens"])),
             default["slots"]))
-        e = evaluate(b, context_arg, slots, ratio if b["hybrid"] else 0)
-        if e["starts"]:
-            return e, "planned slots"
+        for slots in sorted({share, MIN_AUTO_RUNNING_REQUESTS}, reverse=True):
+            e = evaluate(b, context_arg, slots, ratio if b["hybrid"] else 0)
+            if e["starts"]:
+                return e, "planned slots"
     if b["hybrid"] and ratio_given is None:
         slots = slots_given or auto_slots(b, context_arg)
         e = planned(b, context_arg, slots)
@@ -237,12 +242,14 @@ def choose(b, context_arg, slots_arg, ratio_arg, eagle):
 
 def fit_ratio(b, context, slots):
     """The largest SWA ratio (4 decimals, at most SGLang's 0.8) at which the full-layer pool still
-    holds `context`: full x (full cell + ratio x SWA cell) <= budget."""
+    holds `context` with the POOL_MARGIN: full x (full cell + ratio x SWA cell) <= budget with
+    full = context / (1 - POOL_MARGIN)."""
     budget = evaluate(b, context, slots, DEFAULT_SWA_RATIO)["budget"]
-    room = budget - context * b["layout"]["full_cell"]
+    full = context / (1 - POOL_MARGIN) + 1
+    room = budget - full * b["layout"]["full_cell"]
     if room <= 0:
         return 0.0001
-    ratio = math.floor(room / (context * b["layout"]["swa_cell"]) * 10000) / 10000
+    ratio = math.floor(room / (full * b["layout"]["swa_cell"]) * 10000) / 10000
     return max(0.0001, min(DEFAULT_SWA_RATIO, ratio))
 
 

@@ -167,7 +167,18 @@ def layer_split(profile, hybrid):
     if not hybrid or not interval:
         return layers, 0
     global_layers = layers // interval
+    if not global_layers:
+        return layers, 0
     return global_layers, layers - global_layers
+
+
+def _positive_int(value, key, model_id):
+    """A config.json count as an int >= 1, or ValueError naming the key."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
+            or value < 1 or int(value) != value:
+        raise ValueError("config.json of %s: %s=%r is not a whole number of at least 1" % (
+            model_id, key, value))
+    return int(value)
 
 
 def profile_from_hf_config(config, model_id):
@@ -183,7 +194,7 @@ def profile_from_hf_config(config, model_id):
     def need(key, src=text):
         if key not in src:
             raise ValueError("config.json of %s has no '%s'" % (model_id, key))
-        return src[key]
+        return _positive_int(src[key], key, model_id)
 
     hidden = need("hidden_size")
     heads = need("num_attention_heads")
@@ -204,8 +215,9 @@ def profile_from_hf_config(config, model_id):
         "num_layers": need("num_hidden_layers"),
         "hidden_size": hidden,
         "num_attention_heads": heads,
-        "num_kv_heads": text.get("num_key_value_heads", heads),
-        "head_dim": text.get("head_dim", hidden // heads),
+        "num_kv_heads": _positive_int(text.get("num_key_value_heads", heads), "num_key_value_heads",
+                                      model_id),
+        "head_dim": _positive_int(text.get("head_dim", hidden // heads), "head_dim", model_id),
         "vocab_size": need("vocab_size"),
         "tie_word_embeddings": bool(config.get("tie_word_embeddings", text.get("tie_word_embeddings"))),
         "attention_chunk_size": text.get("attention_chunk_size") or 0,

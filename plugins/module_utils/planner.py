@@ -21,7 +21,8 @@ import os
 import re
 import shlex
 
-from ansible_collections.llmops.sglang.plugins.module_utils import hardware, kv_planner, model_profiles
+from ansible_collections.llmops.sglang.plugins.module_utils import (
+    hardware, kv_planner, model_profiles, sglang_memory)
 
 GIB = 1024 ** 3
 MIB = 1024 ** 2
@@ -328,13 +329,14 @@ def memory_basis(profile, gpus, tp, quantization, hybrid, args, backend):
 
 
 def fits_at_all(b):
-    """Whether the model fits these GPUs: some context of MIN_CONTEXT tokens starts with the
-    fraction the planner would choose (a given fraction that leaves too little is refused later,
-    with its own numbers)."""
+    """Whether the model fits these GPUs at all: a MIN_CONTEXT-token context with one request
+    starts with the fraction the planner would choose (whether the options asked for fit is
+    kv_planner.choose's question, refused later with its own numbers)."""
     b = dict(b, fraction_given=None)
     if b["free_mib"] - b["reserve_mib"] <= b["load"]["total"] / MIB:
         return False
-    return kv_planner.longest_context(b) is not None
+    return kv_planner.evaluate(b, kv_planner.MIN_CONTEXT, 1,
+                               kv_planner.DEFAULT_SWA_RATIO if b["hybrid"] else 0)["starts"]
 
 
 def _gib(value):
@@ -399,10 +401,13 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
         why_backend = "given (SGLang would pick %s: %s)" % (backend, why_backend)
         backend = args["attention_backend"]
 
-    def basis_for(q, tp_size, gpus_=gpus):
-        return memory_basis(profile, gpus_, tp_size, q, hybrid, args, backend)
+    def basis_for(q, tp_size, gpus_=gpus, profile_=profile):
+        return memory_basis(profile_, gpus_, tp_size, q, hybrid, args, backend)
 
     b = basis_for(quant_effective, tp)
+    if hybrid and not b["layout"]["swa_layers"]:
+        hybrid = False  # no local-attention layers in this config: one full-attention pool
+        b = basis_for(quant_effective, tp)
     load = b["load"]
     if not fits_at_all(b):
         raise PlanError("%s: %s does not fit on %s: SGLang loads %.1f GiB per GPU at tp %d "
@@ -450,7 +455,9 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
     context = chosen["context"]
     reasons.extend(_memory_reasons(b, chosen, how, args, profile))
     longest = kv_planner.longest_context(
-        b, None if args["max_running_requests"] == "auto" else args["max_running_requests"],
+        b, chosen["slots"] if chosen["slots_planned"] and how != "auto" else (
+            None if args["max_running_requests"] == "auto" and args["speculative"] != "eagle3"
+            else chosen["slots"]),
         None if args["swa_full_tokens_ratio"] == "auto" else args["swa_full_tokens_ratio"])
     ratio = chosen["ratio"] if hybrid else None
     cell = b["layout"]["full_cell"] + (ratio or 0) * b["layout"]["swa_cell"]
@@ -480,7 +487,7 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
         "attention_backend": backend,
         "quantization": quant_effective,
         "context_length": context,
-        "max_context_length": longest["context"] if longest else context,
+        "max_context_length": max(longest["context"] if longest else 0, context),
         "kv_pool_tokens": chosen["full_tokens"],
         "swa_pool_tokens": chosen["swa_tokens"] if hybrid else None,
         "kv_bytes_per_token": int(cell * min(tp, profile["num_kv_heads"])),
@@ -605,14 +612,19 @@ def _refusal(host, args, profile, b, default, label, ways):
     """The message for a given context (or slots/ratio) that does not start."""
     longest = kv_planner.longest_context(b)
     problems = []
-    if not default["fits_pool"]:
+    if default["budget"] <= 0:
+        slots = default["slots_planned"] or 2048  # SGLang's default is 2048 slots or more
+        problems.append("the request table (%d slots x (context + 4) x 4 B = %.1f GiB) leaves no "
+                        "room for the KV pool" % (slots, _gib(sglang_memory.request_table_bytes(
+                            slots, default["context"], b["draft_tokens"]))))
+    elif not default["fits_pool"]:
         problems.append("the full-layer pool holds %d tokens" % default["full_tokens"])
     if not default["fits_reserve"]:
         problems.append("the request table (%d slots, %.1f GiB) leaves %.1f GiB for CUDA graphs "
                         "and activations where SGLang reserves %.1f" % (
                             default["slots"], _gib(default["table"]),
                             _gib(default["left_after_table"]), b["reserve_mib"] / 1024))
-    if not default["fits_swa"]:
+    if default["budget"] > 0 and not default["fits_swa"]:
         problems.append("the SWA pool holds %d tokens, not one %d-token window" % (
             default["swa_tokens"], b["window"]))
     hints = []
@@ -632,15 +644,18 @@ def _refusal(host, args, profile, b, default, label, ways):
 def _ways_out(profile, gpus, args, quant, basis_for):
     ways = []
 
-    def fits(q, tp, gpus_=gpus):
-        return fits_at_all(basis_for(q, tp, gpus_))
+    def fits(q, tp, gpus_=gpus, profile_=profile):
+        b = basis_for(q, tp, gpus_, profile_)
+        return fits_at_all(b) and kv_planner.choose(
+            b, args["context_length"], args["max_running_requests"],
+            args["swa_full_tokens_ratio"], args["speculative"] == "eagle3")[0] is not None
 
     if quant != "fp8" and hardware.supports_fp8(gpus):
         if fits("fp8", valid_tp_sizes(profile, gpus["count"])[-1]):
             ways.append("quantization=fp8 (online FP8)")
-    fp8_id = profile["model_id"] + "-FP8"
-    if model_profiles.lookup(fp8_id) and quant != "fp8":
-        ways.append("the FP8 checkpoint %s" % fp8_id)
+    fp8 = model_profiles.lookup(profile["model_id"] + "-FP8")
+    if fp8 and quant != "fp8" and fits("fp8", valid_tp_sizes(fp8, gpus["count"])[-1], gpus, fp8):
+        ways.append("the FP8 checkpoint %s" % fp8["model_id"])
     if gpus["vendor"] == "nvidia":
         for bigger in ("H200", "B200"):
             row = hardware.family_row(bigger)

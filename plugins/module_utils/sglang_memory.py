@@ -42,10 +42,13 @@ VERSION_RULES = (
     ((0, 5, 17), {
         # kv_cache_configurator._profile_available_bytes subtracts nothing for images
         "mm_budget_reserve_mib": 0,
+        "xpu_extra_reserve_mib": 0,
     }),
     ((0, 5, 23), {
         # 0.5.23 subtracts SGLANG_VLM_CACHE_SIZE_MB (100) from the KV budget when images are on
         "mm_budget_reserve_mib": 100,
+        # memory_hook: oneDNN scratch space on Intel XPU, added after the 10 GiB floor
+        "xpu_extra_reserve_mib": 2048,
     }),
 )
 
@@ -96,7 +99,7 @@ def prefill_graph_on(vendor, multimodal):
     return vendor == "nvidia" and not multimodal
 
 
-def reserve_mib(gpu_mib, tp, vendor, multimodal, decode_graph_bs=None):
+def reserve_mib(gpu_mib, tp, vendor, multimodal, decode_graph_bs=None, version="0.5.23"):
     """What SGLang's default fraction leaves outside the static pool for activations, CUDA graphs
     and communication buffers, MiB: 512 + 1.5 x max(chunk, 2048) + tp/8 x 1024 + 2 x decode graph
     max bs + 8 per prefill graph size, at least 10 GiB on GPUs over 60 GiB
@@ -109,6 +112,8 @@ def reserve_mib(gpu_mib, tp, vendor, multimodal, decode_graph_bs=None):
         reserved += prefill_graph_sizes(chunk) * 8
     if gpu_mib > 60 * 1024:
         reserved = max(reserved, 10 * 1024)
+    if vendor == "intel":
+        reserved += rules_for(version)["xpu_extra_reserve_mib"]
     return reserved
 
 

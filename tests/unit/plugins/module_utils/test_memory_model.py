@@ -165,3 +165,43 @@ def test_given_fraction_that_leaves_too_little_is_refused():
 def test_preload_overhead_grows_with_tp():
     values = [hardware.preload_overhead_mib(tp) for tp in (1, 2, 4, 8)]
     assert values == sorted(values) and values[0] == 1300
+
+
+@pytest.mark.parametrize("fixture,model,options", [
+    # fewer than 16 local windows fit: planned at SGLang's own ratio, not refused
+    ("derived-h100-x8", MAVERICK_FP8, {"multimodal": True}),
+    ("h200-141gb-x4", MAVERICK_FP8, {"speculative": "eagle3"}),
+])
+def test_tight_fits_are_planned_not_refused(fixture, model, options):
+    plan = plan_launch(dict(options, gpus=facts(fixture), model=model), host="h")["plan"]
+    assert plan["context_length"] >= kp.MIN_CONTEXT
+    assert plan["context_length"] <= plan["max_context_length"]
+
+
+def test_auto_context_given_back_is_accepted():
+    auto = plan_launch({"gpus": facts("h200-141gb-x4"), "model": SCOUT,
+                        "swa_full_tokens_ratio": 0.01}, host="h")["plan"]
+    again = plan_launch({"gpus": facts("h200-141gb-x4"), "model": SCOUT,
+                         "swa_full_tokens_ratio": 0.01,
+                         "context_length": auto["context_length"]}, host="h")["plan"]
+    assert again["context_length"] == auto["context_length"]
+
+
+@pytest.mark.parametrize("override", [
+    {"max_position_embeddings": 0}, {"max_position_embeddings": float("nan")},
+    {"head_dim": 0}, {"num_attention_heads": 0}, {"num_hidden_layers": "many"}])
+def test_bad_config_json_values_are_clear_errors(override):
+    from ansible_collections.llmops.sglang.plugins.module_utils.model_profiles import TINY_TEST_CONFIG
+    from ansible_collections.llmops.sglang.plugins.module_utils.planner import PlanError
+    with pytest.raises(PlanError, match=r"config.json .* is not a whole number of at least 1"):
+        plan_launch({"gpus": facts("h100-80gb-hbm3-x1"), "model": "/x/m",
+                     "model_config": dict(TINY_TEST_CONFIG, **override)}, host="h")
+
+
+def test_hybrid_architecture_without_local_layers_gets_one_pool():
+    from ansible_collections.llmops.sglang.plugins.module_utils.model_profiles import TINY_TEST_CONFIG
+    config = dict(TINY_TEST_CONFIG, architectures=["Llama4ForConditionalGeneration"],
+                  num_hidden_layers=3)
+    argv = plan_launch({"gpus": facts("h100-80gb-hbm3-x1"), "model": "/x/m",
+                        "model_config": config}, host="h")["argv"]
+    assert "--swa-full-tokens-ratio" not in argv
