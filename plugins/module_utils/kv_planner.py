@@ -154,6 +154,13 @@ def planned(b, context, slots):
     return evaluate(b, context, slots, window_ratio(b, context, slots) or 1.0)
 
 
+def candidate(b, context, slots, ratio_given):
+    """With a given ratio (or no hybrid pool) SGLang's pools at that ratio; else planned()."""
+    if ratio_given is not None or not b["hybrid"]:
+        return evaluate(b, context, slots, ratio_given or 0)
+    return planned(b, context, slots)
+
+
 def _starts(e):
     return e is not None and e["starts"]
 
@@ -162,20 +169,17 @@ def longest_context(b, slots_given=None, ratio_given=None):
     """The longest context (multiple of CONTEXT_STEP, or the model's max positions) that starts,
     with given slots/ratio or planned ones. Returns its candidate, or None."""
 
-    def candidate(context):
-        slots = slots_given or auto_slots(b, context)
-        if ratio_given is not None or not b["hybrid"]:
-            return evaluate(b, context, slots, ratio_given or 0)
-        return planned(b, context, slots)
+    def at(context):
+        return candidate(b, context, slots_given or auto_slots(b, context), ratio_given)
 
-    top = candidate(b["max_positions"])
+    top = at(b["max_positions"])
     if _starts(top) and (ratio_given is not None or slots_given or top["holds_windows"]):
         return top
     low, high = MIN_CONTEXT // CONTEXT_STEP, b["max_positions"] // CONTEXT_STEP
     best = None
     while low <= high:
         mid = (low + high) // 2
-        e = candidate(mid * CONTEXT_STEP)
+        e = at(mid * CONTEXT_STEP)
         if _starts(e) and (ratio_given is not None or slots_given or e["holds_windows"]):
             best, low = e, mid + 1
         else:
@@ -191,8 +195,7 @@ def more_slots(b, chosen, ratio_given=None):
     low, high, best = chosen["slots"], ceiling, chosen
     while low <= high:
         mid = (low + high) // 2
-        e = (evaluate(b, context, mid, ratio_given) if ratio_given is not None or not b["hybrid"]
-             else planned(b, context, mid))
+        e = candidate(b, context, mid, ratio_given)
         if _starts(e) and (ratio_given is not None or e["holds_windows"]):
             best, low = e, mid + 1
         else:

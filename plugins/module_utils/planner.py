@@ -24,20 +24,22 @@ import shlex
 from ansible_collections.llmops.sglang.plugins.module_utils import (
     hardware, kv_planner, model_profiles, sglang_memory)
 
-GIB = 1024 ** 3
-MIB = 1024 ** 2
+GIB = sglang_memory.GIB
+MIB = sglang_memory.MIB
 MIN_CONTEXT = kv_planner.MIN_CONTEXT
 SUPPORTED_SGLANG_VERSIONS = ("0.5.17", "0.5.23")
 
 # Flags SGLang renamed: (first version with the new name, new flag, older flag). Checked against
 # both pinned versions' own parsers (tests/unit/test_sglang_parser.py).
+# SGLang flags that carry secrets: never on the command line
+SECRET_FLAGS = ("--api-key", "--admin-api-key", "--hf-token")
+
 RENAMED_FLAGS = {
     "cuda_graph_max_bs": ((0, 5, 23), "--cuda-graph-max-bs-decode", "--cuda-graph-max-bs"),
 }
 
 
-def version_tuple(version):
-    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+version_tuple = sglang_memory.version_tuple
 
 
 def flag_for(name, version):
@@ -229,6 +231,7 @@ def validate_arguments(raw, host="this host"):
                 raise PlanError("%s: sglang_version=%r is not a release number such as 0.5.23"
                                 % (host, value))
             args[name] = text
+    _refuse_control_characters(args, host)
     if args["node_rank"] >= args["nnodes"]:
         raise PlanError("%s: node_rank=%d must be below nnodes=%d" % (
             host, args["node_rank"], args["nnodes"]))
@@ -240,6 +243,20 @@ def validate_arguments(raw, host="this host"):
         if not 1 <= int(addr.rsplit(":", 1)[1]) <= 65535:
             raise PlanError("%s: dist_init_addr=%r has a port outside 1-65535" % (host, addr))
     return args
+
+
+# control characters (newline, tab, escape ...) and invisible format characters (bidi overrides,
+# zero-width): none belongs in a command line, a unit file or a YAML config
+_UNSAFE_TEXT_RE = re.compile("[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _refuse_control_characters(args, host):
+    for name, value in args.items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and _UNSAFE_TEXT_RE.search(text):
+                raise PlanError("%s: %s=%r holds a control or format character (newline, tab, "
+                                "escape, bidi or zero-width); only printable text is allowed" % (
+                                    host, name, text))
 
 
 def _validate_gpus(gpus, host):
@@ -714,12 +731,18 @@ def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, chosen, hybri
     planned = {a.split("=", 1)[0] for a in argv if a.startswith("--")}
     for extra in args["extra_args"]:
         flag = extra.split("=", 1)[0]
-        if flag in planned:
-            raise PlanError("%s: extra_args repeats the planned flag %s; change the matching "
+        if not flag.startswith("--") or flag == "--":
+            continue
+        # argparse takes any unambiguous prefix of an option: "--api-k" is --api-key
+        secret = [f for f in SECRET_FLAGS if f.startswith(flag)]
+        if secret:
+            raise PlanError("%s: extra_args must not carry %s (SGLang reads it as %s): process "
+                            "arguments are readable by every user; secrets go through the "
+                            "service's root-only config file" % (host, flag, secret[0]))
+        same = sorted(f for f in planned if f.startswith(flag))
+        if same:
+            raise PlanError("%s: extra_args %s the planned flag %s; change the matching "
                             "launch_plan argument instead (planned: %s)" % (
-                                host, flag, " ".join(sorted(planned))))
-        if flag in ("--api-key", "--admin-api-key", "--hf-token"):
-            raise PlanError("%s: extra_args must not carry %s: process arguments are readable by "
-                            "every user; secrets go through the service's root-only config file"
-                            % (host, flag))
+                                host, "repeats" if flag in planned else flag + " abbreviates",
+                                flag if flag in planned else same[0], " ".join(sorted(planned))))
     return argv + list(args["extra_args"])

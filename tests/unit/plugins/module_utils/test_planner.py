@@ -207,6 +207,14 @@ BAD_INPUTS = [
     ({"extra_args": ["--tp", "4"]}, "extra_args repeats the planned flag --tp"),
     ({"extra_args": ["--context-length=9"]}, "repeats the planned flag --context-length"),
     ({"extra_args": ["--api-key", "sk-123"]}, "must not carry --api-key"),
+    # argparse takes unambiguous prefixes: an abbreviated secret or planned flag is the flag
+    ({"extra_args": ["--api-k", "sk-123"]}, "must not carry --api-k (SGLang reads it as --api-key)"),
+    ({"extra_args": ["--hf-tok=hf_x"]}, "must not carry --hf-tok (SGLang reads it as --hf-token)"),
+    ({"extra_args": ["--context-len", "99"]}, "extra_args --context-len abbreviates the planned "
+                                              "flag --context-length"),
+    ({"served_model_name": "scout\nExecStartPre=/bin/sh"}, "holds a control or format character"),
+    ({"extra_args": ["--enable-metrics\n"]}, "holds a control or format character"),
+    ({"served_model_name": "scout\u202e"}, "holds a control or format character"),
     ({"sglang_version": "latest"}, "sglang_version='latest' is not a release number"),
     ({"attention_backend": "flashinfer"}, "attention_backend='flashinfer' is not allowed"),
     ({"hybrid_kv": True, "model": TINY}, "hybrid_kv=true but SGLang pools"),
