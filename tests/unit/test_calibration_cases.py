@@ -17,6 +17,7 @@ from calibration_cases import CASES  # noqa: E402
 
 # one recorded or derived capture per kind, with the kind's GPU count
 KINDS = {"nvidia-h100-x4": ("derived-h100-x8", 4), "nvidia-h100-x8": ("derived-h100-x8", 8),
+         "nvidia-h200-x4": ("h200-141gb-x4", 4),
          "nvidia-h200-x2": ("h200-141gb-x4", 2), "nvidia-h200-x8": ("derived-h200-x8", 8)}
 INVENTORY_EXTRA = ["--load-format", "dummy", "--sampling-backend", "pytorch",
                    "--grammar-backend", "none"]

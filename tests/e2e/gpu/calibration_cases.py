@@ -95,3 +95,12 @@ CASES = {
         "expect": "refuse", "sglang_args": ["--tp", "8", "--context-length", "131072"],
     },
 }
+
+# The device tool may lend 4 x H200 for a 4 x H100 request: the same cases, named for that kind
+# (the planner plans them from the GPUs it finds).
+CASES.update({
+    name.replace("-h100x4-", "-h200x4-"): dict(
+        case, kind="nvidia-h200-x4",
+        **({"same_server_as": case["same_server_as"].replace("-h100x4-", "-h200x4-")}
+           if "same_server_as" in case else {}))
+    for name, case in list(CASES.items()) if "-h100x4-" in name})
