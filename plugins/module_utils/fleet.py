@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import tempfile
 
 from ansible_collections.llmops.sglang.plugins.module_utils.planner import (
@@ -34,11 +35,28 @@ def arguments_from_hostvars(hostvars):
     return args
 
 
+# inventory host names become plan file names (<dir>/<host>.json): no separators, no dot files
+FILE_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:@%+-]{0,199}\Z")
+
+
+def file_name_error(host):
+    """Why this host name cannot name a file, or None."""
+    if FILE_NAME_RE.match(host):
+        return None
+    return ("%s: the inventory host name %s cannot name the host's plan or report file: allowed "
+            "are 1-200 letters, digits and . _ : @ %% + -, not starting with . or -" % (
+                json.dumps(host), json.dumps(host)))
+
+
 def plan_fleet(arguments_by_host):
     """Plan every host. Returns (plans, refused): host -> plan result, host -> one-line reason.
-    Hosts with the same arguments (same GPUs, model and options) share one planning."""
+    Hosts with the same arguments (same GPUs, model and options) share one planning; one host's
+    bad input refuses that host only."""
     plans, refused, made = {}, {}, {}
     for host, args in arguments_by_host.items():
+        if file_name_error(host):
+            refused[host] = file_name_error(host)
+            continue
         try:
             key = json.dumps(args, sort_keys=True, default=str)
         except TypeError:  # keys json cannot sort (mixed types): plan this host on its own
@@ -52,6 +70,9 @@ def plan_fleet(arguments_by_host):
                 made[key] = json.dumps(plans[host])
         except PlanError as exc:
             refused[host] = str(exc)
+        except Exception as exc:  # pylint: disable=broad-except  # a bug must not hide the others
+            refused[host] = "%s: cannot be planned (%s: %s); please report this with the host's " \
+                            "sglang_* variables" % (host, type(exc).__name__, exc)
     return plans, refused
 
 

@@ -22,17 +22,20 @@ import re
 import shlex
 
 from ansible_collections.llmops.sglang.plugins.module_utils import (
-    hardware, kv_planner, model_profiles, sglang_memory)
+    hardware, kv_planner, model_profiles, sglang_memory, sglang_options)
 
 GIB = sglang_memory.GIB
 MIB = sglang_memory.MIB
 MIN_CONTEXT = kv_planner.MIN_CONTEXT
-SUPPORTED_SGLANG_VERSIONS = ("0.5.17", "0.5.23")
+# the releases whose own parser the flags are checked against (sglang_options holds their options)
+SUPPORTED_SGLANG_VERSIONS = tuple(sglang_options.versions())
 
 # Flags SGLang renamed: (first version with the new name, new flag, older flag). Checked against
 # both pinned versions' own parsers (tests/unit/test_sglang_parser.py).
-# SGLang flags that carry secrets: never on the command line
-SECRET_FLAGS = ("--api-key", "--admin-api-key", "--hf-token")
+# SGLang options that carry secrets (never on a command line: every user can read it), and the
+# one the service owns (its own --config file holds the plan)
+SECRET_DESTS = ("api_key", "admin_api_key", "ssl_keyfile_password")
+SERVICE_DESTS = ("config",)
 
 RENAMED_FLAGS = {
     "cuda_graph_max_bs": ((0, 5, 23), "--cuda-graph-max-bs-decode", "--cuda-graph-max-bs"),
@@ -230,6 +233,10 @@ def validate_arguments(raw, host="this host"):
             if not _VERSION_RE.match(text):
                 raise PlanError("%s: sglang_version=%r is not a release number such as 0.5.23"
                                 % (host, value))
+            if text not in SUPPORTED_SGLANG_VERSIONS:
+                raise PlanError("%s: sglang_version=%r is not a release whose launch flags this "
+                                "collection checks; supported: %s" % (
+                                    host, value, ", ".join(SUPPORTED_SGLANG_VERSIONS)))
             args[name] = text
     _refuse_control_characters(args, host)
     if args["node_rank"] >= args["nnodes"]:
@@ -275,6 +282,69 @@ def _validate_gpus(gpus, host):
         raise PlanError("%s: gpus.vendor=%r is not supported: nvidia, amd or intel" % (
             host, gpus["vendor"]))
     return out
+
+
+# ------------------------------------------------------------------------------------ extra args
+
+def _check_extra_args(extra, planned_argv, version, host):
+    """extra_args may hold only exact option names of this SGLang release (argparse would also
+    take a prefix or an alias, so `--api-ke` or `--tensor-parallel-size` could carry a secret or
+    override the plan), each with the values its kind takes; no option may set what the plan sets,
+    a secret, or the service's own --config."""
+    table = sglang_options.options(version)
+    planned = {table[a][0]: a for a in planned_argv if a in table}
+    i = 0
+    while i < len(extra):
+        option, has_value = extra[i].split("=", 1)[0], "=" in extra[i]
+        if not option.startswith("-") or _NUMBER_RE.match(option):  # not echoed: may be a secret
+            raise PlanError("%s: extra_args[%d] is a value without an option before it that "
+                            "takes one; allowed: SGLang %s's exact option names (--name or "
+                            "--name=value), each followed by its values" % (host, i, version))
+        if option not in table:
+            raise PlanError("%s: extra_args[%d]=%r is not an option of SGLang %s%s; allowed: its "
+                            "exact option names (--name or --name=value), each followed by its "
+                            "values" % (host, i, option, version, _near(option, table)))
+        dest, kind = table[option]
+        _refuse_planned(host, i, option, dest, planned)
+        i += 1
+        if kind == "flag" and has_value:
+            raise PlanError("%s: extra_args[%d]=%r: %s takes no value" % (host, i - 1, option, option))
+        if has_value or kind == "flag":
+            continue
+        values = 0
+        while i < len(extra) and _is_value(extra[i]) and (values == 0 or kind == "many"):
+            i, values = i + 1, values + 1
+        if kind == "one" and values == 0:
+            raise PlanError("%s: extra_args[%d]=%r needs a value after it" % (host, i - 1, option))
+
+
+_NUMBER_RE = re.compile(r"^-\d")
+
+
+def _is_value(token):
+    """argparse reads '-1' as a value, '-x' and '--x' as options."""
+    return not token.startswith("-") or bool(_NUMBER_RE.match(token))
+
+
+def _refuse_planned(host, index, option, dest, planned):
+    if dest in SECRET_DESTS:
+        raise PlanError("%s: extra_args[%d]=%r carries a secret: process arguments are readable "
+                        "by every user; secrets go through the service's root-only files "
+                        "(sglang_api_key)" % (host, index, option))
+    if dest in SERVICE_DESTS:
+        raise PlanError("%s: extra_args[%d]=%r: the service passes its own %s; set the launch "
+                        "arguments instead" % (host, index, option, option))
+    if dest in planned:
+        raise PlanError("%s: extra_args[%d]=%r sets what the plan sets with %s; change the "
+                        "matching launch argument (sglang_*) instead" % (
+                            host, index, option, planned[dest]))
+
+
+def _near(option, table):
+    """' (did you mean --x?)' for a prefix of exactly one option, so the fix is obvious."""
+    longer = sorted(o for o in table if option.startswith("--") and o.startswith(option))
+    return " (argparse would read it as %s; give the full name)" % longer[0] if len(longer) == 1 \
+        else ""
 
 
 # ------------------------------------------------------------------------------------ model
@@ -696,7 +766,7 @@ def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, chosen, hybri
     argv = ["--model-path", args["model"],
             "--served-model-name", args["served_model_name"] or _served_name(args["model"]),
             "--host", args["host"], "--port", str(args["port"]),
-            "--tp", str(tp)]
+            "--tp-size", str(tp)]
     if args["nnodes"] > 1:
         argv += ["--nnodes", str(args["nnodes"]), "--node-rank", str(args["node_rank"]),
                  "--dist-init-addr", args["dist_init_addr"]]
@@ -728,21 +798,5 @@ def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, chosen, hybri
                  "--speculative-num-draft-tokens", str(eagle["num_draft_tokens"]),
                  flag_for("cuda_graph_max_bs", args["sglang_version"]),
                  str(eagle["cuda_graph_max_bs"])]
-    planned = {a.split("=", 1)[0] for a in argv if a.startswith("--")}
-    for extra in args["extra_args"]:
-        flag = extra.split("=", 1)[0]
-        if not flag.startswith("--") or flag == "--":
-            continue
-        # argparse takes any unambiguous prefix of an option: "--api-k" is --api-key
-        secret = [f for f in SECRET_FLAGS if f.startswith(flag)]
-        if secret:
-            raise PlanError("%s: extra_args must not carry %s (SGLang reads it as %s): process "
-                            "arguments are readable by every user; secrets go through the "
-                            "service's root-only config file" % (host, flag, secret[0]))
-        same = sorted(f for f in planned if f.startswith(flag))
-        if same:
-            raise PlanError("%s: extra_args %s the planned flag %s; change the matching "
-                            "launch_plan argument instead (planned: %s)" % (
-                                host, "repeats" if flag in planned else flag + " abbreviates",
-                                flag if flag in planned else same[0], " ".join(sorted(planned))))
+    _check_extra_args(args["extra_args"], argv, args["sglang_version"], host)
     return argv + list(args["extra_args"])

@@ -29,7 +29,7 @@ CASES = [
     ({"sglang_port": "http"}, "argument 'sglang_port' is of type str and we were unable to convert to int"),
     ({"sglang_context_length": -1}, "context_length=-1 is out of range"),
     ({"sglang_model": "/no/such/model"}, "/no/such/model/config.json"),
-    ({"sglang_instance": "Bad Name"}, "sglang_instance=Bad Name must be lower-case"),
+    ({"sglang_instance": "Bad Name"}, "sglang_instance=\"Bad Name\" must be 1-40 lower-case"),
     ({"sglang_preflight_min_shm_gib": "lots"}, "sglang_preflight_min_shm_gib"),
     ({"sglang_model": "meta-llama/Llama-4-Maverick-17B-128E-Instruct"}, "does not fit on 1 x H100"),
 ]

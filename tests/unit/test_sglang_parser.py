@@ -16,6 +16,7 @@ from ansible_collections.llmops.sglang.plugins.module_utils.planner import (
     PlanError,
     plan_launch,
 )
+from ansible_collections.llmops.sglang.plugins.module_utils import sglang_options
 from ansible_collections.llmops.sglang.plugins.module_utils.launch_config import argv_to_config
 from unit.plugins.module_utils.test_planner import PLAN_CASES
 
@@ -145,3 +146,22 @@ def test_sglang_parser_accepts_every_plan(version, planned):
             assert parsed["swa_full_tokens_ratio"] == pytest.approx(plan["swa_full_tokens_ratio"])
         if plan["quantization"] == "fp8" and "--quantization" in planned[result["id"]]["argv"]:
             assert parsed["quantization"] == "fp8"
+
+
+def test_option_tables_are_sglangs_own():
+    """plugins/module_utils/sglang_options.py is what SGLang's own parser defines, per version."""
+    if not os.path.exists(os.path.join(PARSER_DIR, "venv", "bin", "python")):
+        pytest.fail("SGLang parser missing in %s: run scripts/setup-sglang-parser" % PARSER_DIR)
+    proc = subprocess.run([os.path.join(PARSER_DIR, "venv", "bin", "python"),
+                           os.path.join(ROOT, "tests", "sglang_parser", "dump_options.py")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(os.path.join(ROOT, "plugins", "module_utils", "sglang_options.py")) as handle:
+        assert handle.read() == proc.stdout, "run tests/sglang_parser/dump_options.py --write"
+
+
+def test_planned_options_are_exact_names(planned):
+    """The planner writes SGLang's full option names, never a prefix argparse would expand."""
+    for case_id, result in planned.items():
+        table = sglang_options.options(case_id.rsplit("@", 1)[1])
+        assert [a for a in result["argv"] if a.startswith("--") and a not in table] == [], case_id

@@ -65,7 +65,7 @@ def test_plan_table(case):
         assert plan[key] == value, key
     argv = result["argv"]
     # always present, and stated in the plan
-    for flag in ("--model-path", "--tp", "--attention-backend", "--context-length",
+    for flag in ("--model-path", "--tp-size", "--attention-backend", "--context-length",
                  "--mem-fraction-static", "--chat-template"):
         assert flag in argv
     assert argv[argv.index("--chat-template") + 1] == "llama-4"
@@ -204,14 +204,27 @@ BAD_INPUTS = [
     ({"nnodes": 2, "dist_init_addr": "head:99999"}, "has a port outside 1-65535"),
     ({"node_rank": 3}, "node_rank=3 must be below nnodes=1"),
     ({"extra_args": "--enable-metrics"}, "extra_args='--enable-metrics' must be a list of strings"),
-    ({"extra_args": ["--tp", "4"]}, "extra_args repeats the planned flag --tp"),
-    ({"extra_args": ["--context-length=9"]}, "repeats the planned flag --context-length"),
-    ({"extra_args": ["--api-key", "sk-123"]}, "must not carry --api-key"),
-    # argparse takes unambiguous prefixes: an abbreviated secret or planned flag is the flag
-    ({"extra_args": ["--api-k", "sk-123"]}, "must not carry --api-k (SGLang reads it as --api-key)"),
-    ({"extra_args": ["--hf-tok=hf_x"]}, "must not carry --hf-tok (SGLang reads it as --hf-token)"),
-    ({"extra_args": ["--context-len", "99"]}, "extra_args --context-len abbreviates the planned "
-                                              "flag --context-length"),
+    # only exact option names of the pinned release: argparse would take a prefix or an alias
+    ({"extra_args": ["--tp-size", "4"]}, "extra_args[0]='--tp-size' sets what the plan sets with "
+                                         "--tp-size"),
+    ({"extra_args": ["--tensor-parallel-size", "4"]}, "sets what the plan sets with --tp-size"),
+    ({"extra_args": ["--tp", "4"]}, "extra_args[0]='--tp' is not an option of SGLang 0.5.23"),
+    ({"extra_args": ["--model", "x"]}, "sets what the plan sets with --model-path"),
+    ({"extra_args": ["--context-length=9"]}, "sets what the plan sets with --context-length"),
+    ({"extra_args": ["--context-len=4096"]}, "(argparse would read it as --context-length; give "
+                                             "the full name)"),
+    ({"extra_args": ["--api-key", "sk-123"]}, "extra_args[0]='--api-key' carries a secret"),
+    ({"extra_args": ["--api-ke=sk-123"]}, "extra_args[0]='--api-ke' is not an option"),
+    ({"extra_args": ["--admin-api-key=sk-1"]}, "carries a secret"),
+    ({"extra_args": ["--ssl-keyfile-password", "pw"]}, "carries a secret"),
+    ({"extra_args": ["--config", "other.yaml"]}, "the service passes its own --config"),
+    ({"extra_args": ["--no-such-flag"]}, "'--no-such-flag' is not an option of SGLang 0.5.23"),
+    ({"extra_args": ["--enable-metrics", "yes"]}, "extra_args[1] is a value without an option"),
+    ({"extra_args": ["--enable-metrics=1"]}, "--enable-metrics takes no value"),
+    ({"extra_args": ["--log-level"]}, "extra_args[0]='--log-level' needs a value after it"),
+    ({"extra_args": ["-v"]}, "extra_args[0]='-v' is not an option"),
+    ({"sglang_version": "9.9.9"}, "sglang_version='9.9.9' is not a release whose launch flags this "
+                                  "collection checks; supported: 0.5.17, 0.5.23"),
     ({"served_model_name": "scout\nExecStartPre=/bin/sh"}, "holds a control or format character"),
     ({"extra_args": ["--enable-metrics\n"]}, "holds a control or format character"),
     ({"served_model_name": "scout\u202e"}, "holds a control or format character"),

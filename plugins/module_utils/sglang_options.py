@@ -1,0 +1,1091 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""SGLang's launch_server options for each pinned version, as its own parser defines them.
+
+Written by tests/sglang_parser/dump_options.py from ServerArgs.add_cli_args of each release;
+tests/unit/test_sglang_parser.py checks it still matches. Each table line is
+"option kind [dest]": kind is flag (no value), one (one value), optional (zero or one) or many
+(values up to the next option); dest is given where it is not the option's own name, so aliases
+(--model and --model-path, --tp-size and --tensor-parallel-size) share one.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def options(version):
+    """{option: (dest, kind)} of this pinned version, or None for a version without a table."""
+    text = _TABLES.get(version)
+    if text is None:
+        return None
+    out = {}
+    for line in text.strip().splitlines():
+        parts = line.split()
+        dest = parts[2] if len(parts) > 2 else parts[0].lstrip("-").replace("-", "_")
+        out[parts[0]] = (dest, parts[1])
+    return out
+
+
+def versions():
+    return sorted(_TABLES, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+# Generated below this line: do not edit by hand.
+_TABLES = {
+    "0.5.17": """
+--abort-on-priority-when-disabled flag
+--admin-api-key one
+--allow-auto-truncate flag
+--api-key one
+--asr-max-buffer-seconds one
+--asr-max-concurrent-sessions one
+--attention-backend one
+--attention-context-parallel-size one attn_cp_size
+--attn-cp-size one
+--base-gpu-id one
+--batch-notify-size one
+--bf16-gemm-backend one
+--bucket-e2e-request-latency many
+--bucket-inter-token-latency many
+--bucket-time-to-first-token many
+--chat-template one
+--checkpoint-engine-wait-weights-before-ready flag
+--chunked-prefill-size one
+--collect-tokens-histogram flag
+--completion-template one
+--config one
+--constrained-json-disable-any-whitespace flag
+--constrained-json-whitespace-pattern one
+--context-length one
+--cp-strategy one
+--cpu-offload-gb one
+--crash-dump-folder one
+--cuda-graph-backend-decode one
+--cuda-graph-backend-prefill one
+--cuda-graph-bs many cuda_graph_bs_decode
+--cuda-graph-bs-decode many
+--cuda-graph-bs-prefill many
+--cuda-graph-config one
+--cuda-graph-max-bs one cuda_graph_max_bs_decode
+--cuda-graph-max-bs-decode one
+--cuda-graph-max-bs-prefill one
+--cuda-graph-tc-compiler one
+--custom-weight-loader many
+--data-parallel-size one dp_size
+--dcp-comm-backend one
+--dcp-replicate-q-proj flag
+--dcp-size one
+--debug-cuda-graph flag
+--debug-tensor-dump-input-file one
+--debug-tensor-dump-layers many
+--debug-tensor-dump-output-folder one
+--decode-attention-backend one
+--decode-context-parallel-size one dcp_size
+--decode-log-interval one
+--decoupled-spec-bind-endpoint one
+--decoupled-spec-connect-endpoints one
+--decoupled-spec-rank one
+--decoupled-spec-role one
+--decrypted-config-file one
+--decrypted-draft-config-file one
+--deepep-config one
+--deepep-dispatcher-output-dtype one
+--deepep-mode one
+--default-chat-template-kwargs one
+--default-priority-value one
+--delete-ckpt-after-loading flag
+--detokenizer-worker-num one
+--device one
+--disable-attn-tp-gather flag
+--disable-chunked-prefix-cache flag
+--disable-cuda-graph flag
+--disable-cuda-graph-padding flag
+--disable-custom-all-reduce flag
+--disable-decode-cuda-graph flag
+--disable-fast-image-processor flag
+--disable-flashinfer-autotune flag
+--disable-flashinfer-cutlass-moe-fp4-allgather flag
+--disable-hybrid-swa-memory flag
+--disable-outlines-disk-cache flag
+--disable-overlap-schedule flag
+--disable-piecewise-cuda-graph flag cuda_graph_backend_prefill
+--disable-prefill-cuda-graph flag
+--disable-priority-preemption flag
+--disable-radix-cache flag
+--disable-shared-experts-fusion flag
+--disable-tokenizer-batch-decode flag
+--disaggregation-bootstrap-port one
+--disaggregation-decode-enable-offload-kvcache flag
+--disaggregation-decode-enable-radix-cache flag
+--disaggregation-decode-extra-slots one
+--disaggregation-decode-polling-interval one
+--disaggregation-ib-device one
+--disaggregation-mode one
+--disaggregation-transfer-backend one
+--dist-init-addr one
+--dist-timeout one
+--dllm-algorithm one
+--dllm-algorithm-config one
+--dllm-fdfo flag
+--download-dir one
+--dp-size one
+--dsa-decode-backend one
+--dsa-paged-mqa-logits-backend one
+--dsa-prefill-backend one
+--dsa-prefill-cp-mode one
+--dsa-topk-backend one
+--dtype one
+--dwdp-size one
+--dynamic-batch-tokenizer-batch-size one
+--dynamic-batch-tokenizer-batch-timeout one
+--elastic-ep-backend one
+--elastic-ep-initial-size one
+--elastic-ep-join-mode one ep_join_mode
+--elastic-ep-join-rank-offset one ep_join_rank_offset
+--elastic-ep-rejoin flag
+--elastic-ep-scale-timeout one
+--enable-adaptive-dispatch-to-encoder flag
+--enable-aiter-allreduce-fusion flag
+--enable-attn-tp-input-scattered flag
+--enable-breakable-cuda-graph flag cuda_graph_backend_prefill
+--enable-broadcast-mm-inputs-process flag
+--enable-cache-report flag
+--enable-cp-decode-attn-tp flag
+--enable-cudagraph-gc flag
+--enable-custom-logit-processor flag
+--enable-deepseek-v4-fp4-indexer flag
+--enable-deterministic-inference flag
+--enable-dp-attention flag
+--enable-dp-attention-local-control-broadcast flag
+--enable-dp-lm-head flag
+--enable-draft-weights-cpu-backup flag
+--enable-dsa-cache-layer-split flag
+--enable-dsa-prefill-context-parallel flag
+--enable-dynamic-batch-tokenizer flag
+--enable-dynamic-chunking flag
+--enable-elastic-expert-backup flag
+--enable-eplb flag
+--enable-expert-distribution-metrics flag
+--enable-flashinfer-allreduce-fusion flag
+--enable-flexkv flag
+--enable-forward-pass-metrics flag
+--enable-fp32-lm-head flag
+--enable-fused-moe-sum-all-reduce flag
+--enable-fused-qk-norm-rope flag
+--enable-gdn-replayssm-spec flag enable_linear_replayssm_spec
+--enable-hierarchical-cache flag
+--enable-hisparse flag
+--enable-http2 flag
+--enable-int8-mamba-checkpoint flag
+--enable-layerwise-nvtx-marker flag
+--enable-linear-replayssm flag
+--enable-linear-replayssm-spec flag
+--enable-lmcache flag
+--enable-lora flag
+--enable-lora-overlap-loading flag
+--enable-mamba-cache-stochastic-rounding flag
+--enable-memory-saver flag
+--enable-metrics flag
+--enable-metrics-for-all-schedulers flag
+--enable-mfu-metrics flag
+--enable-mis flag
+--enable-mixed-chunk flag
+--enable-mm-global-cache flag
+--enable-mscclpp flag
+--enable-multi-layer-eagle flag
+--enable-multimodal flag
+--enable-nccl-nvls flag
+--enable-nsa-prefill-context-parallel flag enable_dsa_prefill_context_parallel
+--enable-p2p-check flag
+--enable-page-major-kv-layout flag
+--enable-pdmux flag
+--enable-precise-embedding-interpolation flag
+--enable-prefill-context-parallel flag
+--enable-prefill-cp flag
+--enable-prefill-delayer flag
+--enable-prefix-mm-cache flag
+--enable-priority-scheduling flag
+--enable-profile-cuda-graph flag
+--enable-quant-communications flag
+--enable-request-time-stats-logging flag
+--enable-return-hidden-states flag
+--enable-return-indexer-topk flag
+--enable-return-routed-experts flag
+--enable-scattered-sconv flag
+--enable-session-radix-cache flag
+--enable-single-batch-overlap flag
+--enable-ssl-refresh flag
+--enable-streaming-session flag
+--enable-strict-thinking flag
+--enable-symm-mem flag
+--enable-tf32-matmul flag
+--enable-tokenizer-batch-encode flag
+--enable-torch-compile flag
+--enable-torch-compile-debug-mode flag
+--enable-torch-symm-mem flag
+--enable-trace flag
+--enable-two-batch-overlap flag
+--enable-unified-memory flag
+--enable-waterfill flag
+--enable-weights-cpu-backup flag
+--encoder-bootstrap-port one
+--encoder-only flag
+--encoder-register-urls many
+--encoder-transfer-backend one
+--encoder-urls many
+--enforce-disable-flashinfer-allreduce-fusion flag
+--enforce-piecewise-cuda-graph flag cuda_graph_backend_prefill
+--enforce-shared-experts-fusion flag
+--engine-info-bootstrap-port one
+--ep one ep_size
+--ep-dispatch-algorithm one
+--ep-num-redundant-experts one
+--ep-size one
+--eplb-algorithm one
+--eplb-min-rebalancing-utilization-threshold one
+--eplb-rebalance-layers-per-chunk one
+--eplb-rebalance-num-iterations one
+--expert-distribution-recorder-buffer-size one
+--expert-distribution-recorder-mode one
+--expert-parallel-size one ep_size
+--experts-shared-outer-loras flag
+--export-metrics-to-file flag
+--export-metrics-to-file-dir one
+--extra-metric-labels one
+--fastapi-root-path one
+--file-storage-path one
+--flashinfer-allreduce-fusion-backend one
+--flashinfer-autotune-skip-ops many
+--flashinfer-mla-disable-ragged flag
+--flashinfer-mxfp4-moe-precision one
+--flexkv-config-file one
+--forward-hooks one
+--forward-pass-metrics-ipc-name one
+--forward-pass-metrics-worker-id one
+--fp4-gemm-backend one fp4_gemm_runner_backend
+--fp8-gemm-backend one fp8_gemm_runner_backend
+--fuseep-mode one
+--gc-threshold many
+--gc-warning-threshold-secs one
+--generation-tokens-buckets many
+--gpu-id-step one
+--grammar-backend one
+--grpc-http-sidecar-port one smg_http_sidecar_port
+--grpc-mode flag
+--grpc-port one
+--hf-chat-template-name one
+--hicache-io-backend one
+--hicache-mem-layout one
+--hicache-ratio one
+--hicache-size one
+--hicache-storage-backend one
+--hicache-storage-backend-extra-config one
+--hicache-storage-prefetch-policy one
+--hicache-write-policy one
+--hierarchical-sparse-attention-extra-config one hisparse_config
+--hisparse-config one
+--host one
+--incremental-streaming-output flag
+--init-expert-location one
+--int8-mamba-ckpt-size one
+--is-embedding flag
+--json-model-override-args one
+--keep-mm-feature-on-device flag
+--kt-cpuinfer one
+--kt-max-deferred-experts-per-token one
+--kt-method one
+--kt-num-gpu-experts one
+--kt-threadpool-count one
+--kt-weight-path one
+--kv-cache-dtype one
+--kv-canary one
+--kv-canary-real-data one
+--kv-canary-sweep-interval one
+--kv-events-config one
+--language-only flag
+--limit-mm-data-per-request one
+--linear-attn-backend one
+--linear-attn-decode-backend one
+--linear-attn-prefill-backend one
+--linear-attn-verify-backend one
+--linear-replayssm-cache-len one
+--lmcache-config-file one
+--load-balance-method one
+--load-format one
+--load-snapshot-publish-interval one
+--log-level one
+--log-level-http one
+--log-requests flag
+--log-requests-format one
+--log-requests-level one
+--log-requests-target many
+--lora-backend one
+--lora-drain-wait-threshold one
+--lora-eviction-policy one
+--lora-paths many
+--lora-strict-loading flag
+--lora-target-modules many
+--lora-use-virtual-experts flag
+--mamba-backend one
+--mamba-cache-philox-rounds one
+--mamba-full-memory-ratio one
+--mamba-max-states-per-path one
+--mamba-radix-cache-strategy one
+--mamba-scheduler-strategy one mamba_radix_cache_strategy
+--mamba-ssm-dtype one
+--mamba-track-interval one
+--max-ep-size one
+--max-loaded-loras one
+--max-lora-chunk-size one
+--max-lora-rank one
+--max-loras-per-batch one
+--max-mamba-cache-size one
+--max-prefill-tokens one
+--max-queued-requests one
+--max-running-requests one
+--max-total-tokens one
+--mem-fraction-static one
+--min-free-slots-delay one
+--mm-attention-backend one
+--mm-enable-dp-encoder flag
+--mm-feature-transport one
+--mm-io-worker-num one
+--mm-process-config one
+--mm-processor-worker-num one
+--model one model_path
+--model-checksum optional
+--model-config-parser one
+--model-impl one
+--model-loader-extra-config one
+--model-path one
+--modelexpress-config one
+--modelopt-checkpoint-restore-path one
+--modelopt-checkpoint-save-path one
+--modelopt-export-path one
+--modelopt-quant one
+--moe-a2a-backend one
+--moe-data-parallel-size one moe_dp_size
+--moe-dense-tp-size one
+--moe-dp-size one
+--moe-runner-backend one
+--mooncake-ib-device one
+--msprobe-dump-config one
+--nccl-init-addr one dist_init_addr
+--nccl-port one
+--nnodes one
+--no-dcp-replicate-q-proj flag dcp_replicate_q_proj
+--no-dllm-fdfo flag dllm_fdfo
+--no-experts-shared-outer-loras flag experts_shared_outer_loras
+--no-lora-strict-loading flag lora_strict_loading
+--node-rank one
+--nsa-decode-backend one dsa_decode_backend
+--nsa-prefill-backend one dsa_prefill_backend
+--nsa-prefill-cp-mode one dsa_prefill_cp_mode
+--num-continuous-decode-steps one
+--num-reserved-decode-tokens one
+--numa-node many
+--offload-group-size one
+--offload-mode one
+--offload-num-in-group one
+--offload-prefetch-step one
+--optimistic-prefill-attempts one
+--otlp-traces-endpoint one
+--page-size one
+--pdmux-config-path one
+--piecewise-cuda-graph-compiler one cuda_graph_tc_compiler
+--piecewise-cuda-graph-max-tokens one cuda_graph_max_bs_prefill
+--piecewise-cuda-graph-tokens many cuda_graph_bs_prefill
+--pipeline-parallel-size one pp_size
+--port one
+--pp-async-batch-depth one
+--pp-max-micro-batch-size one
+--pp-size one
+--pre-warm-nccl flag
+--preferred-sampling-params one
+--prefill-attention-backend one
+--prefill-cp-mode one
+--prefill-delayer-forward-passes-buckets many
+--prefill-delayer-max-delay-ms one
+--prefill-delayer-max-delay-passes one
+--prefill-delayer-queue-min-ratio one
+--prefill-delayer-token-usage-low-watermark one
+--prefill-delayer-wait-seconds-buckets many
+--prefill-max-requests one
+--prefill-only-disable-kv-cache flag
+--prefill-round-robin-balance flag
+--priority-scheduling-preemption-threshold one
+--prompt-tokens-buckets many
+--quantization one
+--quantization-param-path one
+--quantize-and-serve flag
+--radix-cache-backend one
+--radix-eviction-policy one
+--random-seed one
+--reasoning-parser one
+--remote-instance-weight-loader-backend one
+--remote-instance-weight-loader-seed-instance-ip one
+--remote-instance-weight-loader-seed-instance-service-port one
+--remote-instance-weight-loader-send-weights-group-ports one
+--remote-instance-weight-loader-start-seed-via-transfer-engine flag
+--retraction-policy one
+--return-hidden-states-mode one
+--revision one
+--rl-on-policy-target one
+--rl-quant-profile one
+--sampling-backend one
+--sampling-defaults one
+--schedule-conservativeness one
+--schedule-low-priority-values-first flag
+--schedule-policy one
+--scheduler-recv-interval one
+--served-model-name one
+--show-time-cost flag
+--sidecar one
+--sidecar-args one
+--skip-server-warmup flag
+--skip-tokenizer-init flag
+--sleep-on-idle flag
+--sm-group-num one
+--smg-grpc-mode flag
+--smg-http-sidecar-port one
+--soft-watchdog-timeout one
+--spec-trace-dir one
+--speculative-accept-threshold-acc one
+--speculative-accept-threshold-single one
+--speculative-adaptive flag
+--speculative-adaptive-config one
+--speculative-algorithm one
+--speculative-attention-mode one
+--speculative-dflash-block-size one
+--speculative-dflash-draft-window-size one speculative_draft_window_size
+--speculative-draft-attention-backend one
+--speculative-draft-load-format one
+--speculative-draft-model one speculative_draft_model_path
+--speculative-draft-model-path one
+--speculative-draft-model-quantization one
+--speculative-draft-model-revision one
+--speculative-draft-window-size one
+--speculative-dspark-align-verify-tokens-to-graph-tier flag
+--speculative-dspark-block-size one
+--speculative-dspark-confidence-sts-path one
+--speculative-dspark-sps-table-path one
+--speculative-eagle-topk one
+--speculative-moe-a2a-backend one
+--speculative-moe-runner-backend one
+--speculative-ngram-capacity one
+--speculative-ngram-external-corpus-max-tokens one
+--speculative-ngram-external-corpus-path one
+--speculative-ngram-external-sam-budget one
+--speculative-ngram-match-type one
+--speculative-ngram-max-bfs-breadth one
+--speculative-ngram-max-trie-depth one
+--speculative-ngram-min-bfs-breadth one
+--speculative-num-draft-tokens one
+--speculative-num-steps one
+--speculative-skip-dp-mlp-sync flag
+--speculative-token-map one
+--speculative-use-rejection-sampling flag
+--ssl-ca-certs one
+--ssl-certfile one
+--ssl-keyfile one
+--ssl-keyfile-password one
+--stream-interval one
+--stream-output flag incremental_streaming_output
+--stream-response-default-include-usage flag
+--strip-thinking-cache flag
+--swa-full-tokens-ratio one
+--tbo-token-distribution-threshold one
+--tensor-parallel-size one tp_size
+--tokenizer-backend one
+--tokenizer-metrics-allowed-custom-labels many
+--tokenizer-metrics-custom-labels-header one
+--tokenizer-mode one
+--tokenizer-path one
+--tokenizer-worker-num one
+--tool-call-parser one
+--tool-server one
+--torch-compile-max-bs one
+--torchao-config one
+--tp-size one
+--trace-modules one
+--triton-attention-num-kv-splits one
+--triton-attention-reduce-in-fp32 flag
+--triton-attention-split-tile-size one
+--trust-remote-code flag
+--use-ray flag
+--uvicorn-access-log-exclude-prefixes many
+--warmups one
+--watchdog-timeout one
+--weight-cache-mode one
+--weight-cache-socket one
+--weight-cache-timeout one
+--weight-loader-disable-mmap flag
+--weight-loader-drop-cache-after-load flag
+--weight-loader-prefetch-checkpoints flag
+--weight-loader-prefetch-num-threads one
+--weight-version one
+""",
+    "0.5.23": """
+--abort-on-priority-when-disabled flag
+--admin-api-key one
+--allow-auto-truncate flag
+--allowed-media-domains many
+--api-key one
+--asr-max-buffer-seconds one
+--asr-max-concurrent-sessions one
+--attention-backend one
+--attention-context-parallel-size one attn_cp_size
+--attention-data-parallel-size one attn_dp_size
+--attn-cp-size one
+--attn-dp-size one
+--base-gpu-id one
+--batch-notify-size one
+--bf16-gemm-backend one
+--boundary-reduction one
+--bucket-e2e-request-latency many
+--bucket-inter-token-latency many
+--bucket-time-to-first-token many
+--c128-page-size one
+--chat-template one
+--checkpoint-engine-wait-weights-before-ready flag
+--chunked-prefill-size one
+--completion-template one
+--config one
+--constrained-json-disable-any-whitespace flag
+--constrained-json-max-whitespace-cnt one
+--constrained-json-whitespace-pattern one
+--context-bucket one cuda_graph_prefill_max_context
+--context-length one
+--cp-strategy one
+--cpu-offload-gb one
+--crash-dump-folder one
+--cuda-graph-backend-decode one
+--cuda-graph-backend-prefill one
+--cuda-graph-bs-decode many
+--cuda-graph-bs-prefill many
+--cuda-graph-config one
+--cuda-graph-max-bs-decode one
+--cuda-graph-max-bs-prefill one
+--cuda-graph-max-seq-len-prefill one
+--cuda-graph-prefill-max-context one
+--custom-weight-loader many
+--data-parallel-size one dp_size
+--dcp-comm-backend one
+--dcp-replicate-q-proj flag
+--dcp-size one
+--debug-cuda-graph flag
+--debug-tensor-dump-input-file one
+--debug-tensor-dump-layers many
+--debug-tensor-dump-output-folder one
+--decode-attention-backend one
+--decode-context-parallel-size one dcp_size
+--decode-log-interval one
+--decoupled-spec-bind-endpoint one
+--decoupled-spec-connect-endpoints one
+--decoupled-spec-rank one
+--decoupled-spec-role one
+--decrypted-config-file one
+--decrypted-draft-config-file one
+--deepep-config one
+--deepep-dispatcher-output-dtype one
+--deepep-mode one
+--deepep-v2-mode one
+--default-chat-template-kwargs one
+--default-priority-value one
+--delete-ckpt-after-loading flag
+--detokenizer-worker-num one
+--device one
+--disable-aiter-allreduce-fusion-in-decode flag
+--disable-aiter-allreduce-fusion-in-prefill flag
+--disable-attn-tp-gather flag
+--disable-chunked-prefix-cache flag
+--disable-cuda-graph flag
+--disable-cuda-graph-padding flag
+--disable-custom-all-reduce flag
+--disable-decode-cuda-graph flag
+--disable-fast-image-processor flag
+--disable-flashinfer-autotune flag
+--disable-flashinfer-cutlass-moe-fp4-allgather flag
+--disable-hybrid-swa-memory flag
+--disable-outlines-disk-cache flag
+--disable-overlap-schedule flag
+--disable-prefill-cuda-graph flag
+--disable-priority-preemption flag
+--disable-radix-cache flag
+--disable-shared-experts-fusion flag
+--disable-tokenizer-batch-decode flag
+--disaggregation-bootstrap-port one
+--disaggregation-decode-allocation-policy one
+--disaggregation-decode-enable-offload-kvcache flag
+--disaggregation-decode-enable-radix-cache flag
+--disaggregation-decode-extra-slots one
+--disaggregation-decode-host-receive-threshold one
+--disaggregation-decode-polling-interval one
+--disaggregation-decode-retraction-backup one
+--disaggregation-enable-kv-checksum flag
+--disaggregation-ib-device one
+--disaggregation-mode one
+--disaggregation-transfer-backend one
+--dist-init-addr one
+--dist-timeout one
+--dllm-algorithm one
+--dllm-algorithm-config one
+--dllm-fdfo flag
+--download-dir one
+--dp-size one
+--dsa-decode-backend one
+--dsa-paged-mqa-logits-backend one
+--dsa-prefill-backend one
+--dsa-topk-backend one
+--dsa-triton-union one
+--dsv4-attn-backend one
+--dsv4-prefill-backend one
+--dtype one
+--dwdp-size one
+--dynamic-batch-tokenizer-batch-size one
+--dynamic-batch-tokenizer-batch-timeout one
+--elastic-ep-backend one
+--elastic-ep-initial-size one
+--elastic-ep-join-mode one ep_join_mode
+--elastic-ep-join-rank-offset one ep_join_rank_offset
+--elastic-ep-scale-timeout one
+--enable-adaptive-dispatch-to-encoder flag
+--enable-aiter-allreduce-fusion flag
+--enable-amd-monokernel flag
+--enable-attn-tp-input-scattered flag
+--enable-broadcast-mm-inputs-process flag
+--enable-cache-report flag
+--enable-cp-decode-attn-tp flag
+--enable-cudagraph-gc flag
+--enable-custom-logit-processor flag
+--enable-decoder-swa-bounded-replay flag
+--enable-deepseek-v4-fp4-indexer flag
+--enable-dense-mlp-attn-tp flag
+--enable-deterministic-inference flag
+--enable-dp-attention flag
+--enable-dp-attention-local-control-broadcast flag
+--enable-dp-lm-head flag
+--enable-draft-weights-cpu-backup flag
+--enable-dsa-cache-layer-split flag
+--enable-dsa-fused-indexer flag
+--enable-dynamic-batch-tokenizer flag
+--enable-dynamic-chunking flag
+--enable-elastic-expert-backup flag
+--enable-encoder-swa-bounded-replay flag
+--enable-eplb flag
+--enable-flashinfer-allreduce-fusion flag
+--enable-flexkv flag
+--enable-forward-pass-metrics flag
+--enable-fp32-lm-head flag
+--enable-fused-moe-sum-all-reduce flag
+--enable-fused-qk-norm-rope flag
+--enable-hicache flag enable_hierarchical_cache
+--enable-hierarchical-cache flag
+--enable-hisparse flag
+--enable-http-worker-reuseport flag
+--enable-http2 flag
+--enable-int8-mamba-checkpoint flag
+--enable-kv-cache-sharding flag
+--enable-layernorm-sp flag
+--enable-layerwise-nvtx-marker flag
+--enable-lean-attention flag
+--enable-linear-replayssm flag
+--enable-linear-replayssm-spec flag
+--enable-linker-mla-dedup flag
+--enable-lmcache flag
+--enable-lora flag
+--enable-lora-overlap-loading flag
+--enable-mamba-cache-stochastic-rounding flag
+--enable-megamoe-for-layernorm-sp flag
+--enable-memory-saver flag
+--enable-metrics flag
+--enable-metrics-for-all-schedulers flag
+--enable-mfu-metrics flag
+--enable-mis flag
+--enable-mixed-chunk flag
+--enable-mm-global-cache flag
+--enable-mscclpp flag
+--enable-multi-layer-eagle flag
+--enable-multimodal flag
+--enable-nccl-nvls flag
+--enable-nvidia-megakernel flag
+--enable-p2p-check flag
+--enable-page-major-kv-layout flag
+--enable-paged-experts flag
+--enable-pd-role-switch flag
+--enable-pdmux flag
+--enable-precise-embedding-interpolation flag
+--enable-prefill-cp flag
+--enable-prefill-delayer flag
+--enable-prefix-mm-cache flag
+--enable-priority-scheduling flag
+--enable-profile-cuda-graph flag
+--enable-quant-communications flag
+--enable-request-time-stats-logging flag
+--enable-response-store flag
+--enable-return-aux-hidden-states flag
+--enable-return-hidden-states flag
+--enable-return-indexer-topk flag
+--enable-return-routed-experts flag
+--enable-scattered-sconv flag
+--enable-session-radix-cache flag
+--enable-shared-experts-attn-tp flag
+--enable-single-batch-overlap flag
+--enable-ssl-refresh flag
+--enable-streaming-session flag
+--enable-strict-thinking flag
+--enable-symm-mem flag
+--enable-tf32-matmul flag
+--enable-tokenizer-batch-encode flag
+--enable-torch-compile flag
+--enable-torch-compile-debug-mode flag
+--enable-torch-symm-mem flag
+--enable-tp-lm-head-all-to-all flag
+--enable-trace flag
+--enable-two-batch-overlap flag
+--enable-unified-cache-external-linker flag
+--enable-unified-memory flag
+--enable-w4a4-mxfp4-megamoe flag
+--enable-waterfill flag
+--enable-watermark flag
+--enable-weights-cpu-backup flag
+--encoder-bootstrap-port one
+--encoder-only flag
+--encoder-register-urls many
+--encoder-transfer-backend one
+--encoder-urls many
+--enforce-disable-flashinfer-allreduce-fusion flag
+--enforce-shared-experts-fusion flag
+--engine-info-bootstrap-port one
+--ep one ep_size
+--ep-dispatch-algorithm one
+--ep-num-redundant-experts one
+--ep-size one
+--eplb-algorithm one
+--eplb-min-rebalancing-utilization-threshold one
+--eplb-rebalance-layers-per-chunk one
+--eplb-rebalance-num-iterations one
+--expert-balancedness-report-mode one
+--expert-distribution-recorder-buffer-size one
+--expert-distribution-recorder-mode one
+--expert-parallel-size one ep_size
+--experts-shared-outer-loras flag
+--export-metrics-to-file flag
+--export-metrics-to-file-dir one
+--extra-metric-labels one
+--fastapi-root-path one
+--file-storage-path one
+--flashinfer-a2a-dispatch-type one
+--flashinfer-allreduce-fusion-backend one
+--flashinfer-autotune-skip-ops many
+--flashinfer-mla-disable-ragged flag
+--flashinfer-mxfp4-moe-precision one
+--flexkv-config-file one
+--forward-hooks one
+--forward-pass-metrics-ipc-name one
+--forward-pass-metrics-worker-id one
+--fp4-gemm-backend one fp4_gemm_runner_backend
+--fp8-gemm-backend one fp8_gemm_runner_backend
+--fuseep-mode one
+--gated-launch-port one
+--gc-threshold many
+--gc-warning-threshold-secs one
+--generation-tokens-buckets many
+--gpu-id-step one
+--grammar-backend one
+--grpc-http-sidecar-port one smg_http_sidecar_port
+--grpc-mode flag
+--grpc-port one
+--grpc-response-timeout-secs one
+--hf-chat-template-name one
+--hicache-host-memory-fraction one
+--hicache-host-memory-mode one
+--hicache-io-backend one
+--hicache-mem-layout one
+--hicache-ratio one
+--hicache-size one
+--hicache-storage-backend one
+--hicache-storage-backend-extra-config one
+--hicache-storage-prefetch-policy one
+--hicache-storage-prefetch-retry-max-attempts one
+--hicache-storage-prefetch-retry-poll-interval one
+--hicache-write-policy one
+--hierarchical-sparse-attention-extra-config one hisparse_config
+--hisparse-config one
+--host one
+--http2-initial-connection-window-size one
+--http2-max-concurrent-streams one
+--image-processor-backend one
+--incremental-streaming-output flag
+--init-expert-location one
+--int8-mamba-ckpt-size one
+--is-embedding flag
+--json-model-override-args one
+--kt-cpuinfer one
+--kt-max-deferred-experts-per-token one
+--kt-method one
+--kt-num-gpu-experts one
+--kt-threadpool-count one
+--kt-weight-path one
+--kv-cache-dtype one
+--kv-canary one
+--kv-canary-real-data one
+--kv-canary-sweep-interval one
+--kv-events-config one
+--language-model-only flag
+--language-only flag
+--limit-mm-data-per-request one
+--linear-attn-backend one
+--linear-attn-decode-backend one
+--linear-attn-prefill-backend one
+--linear-attn-verify-backend one
+--linear-replayssm-cache-len one
+--lmcache-config-file one
+--load-balance-method one
+--load-format one
+--load-publish-endpoint one
+--load-snapshot-publish-interval one
+--log-level one
+--log-level-http one
+--log-requests flag
+--log-requests-format one
+--log-requests-level one
+--log-requests-target many
+--lora-backend one
+--lora-drain-wait-threshold one
+--lora-eviction-policy one
+--lora-paths many
+--lora-strict-loading flag
+--lora-target-modules many
+--lora-use-virtual-experts flag
+--mamba-backend one
+--mamba-cache-philox-rounds one
+--mamba-full-memory-ratio one
+--mamba-max-states-per-path one
+--mamba-radix-cache-strategy one
+--mamba-ssm-dtype one
+--mamba-track-interval one
+--max-ep-size one
+--max-loaded-loras one
+--max-lora-chunk-size one
+--max-lora-rank one
+--max-loras-per-batch one
+--max-mamba-cache-size one
+--max-prefill-tokens one
+--max-queued-requests one
+--max-running-requests one
+--max-total-tokens one
+--media-url-max-file-size-mb one
+--mem-fraction-static one
+--min-free-slots-delay one
+--mlx-enable-sampling flag
+--mm-attention-backend one
+--mm-enable-dp-encoder flag
+--mm-feature-transport one
+--mm-global-cache-backend one
+--mm-io-worker-num one
+--mm-preprocess-cache-size-mb one
+--mm-process-config one
+--mm-processor-worker-num one
+--model one model_path
+--model-checksum optional
+--model-config-parser one
+--model-impl one
+--model-loader-extra-config one
+--model-path one
+--modelexpress-config one
+--modelopt-checkpoint-restore-path one
+--modelopt-checkpoint-save-path one
+--modelopt-export-path one
+--modelopt-quant one
+--moe-a2a-backend one
+--moe-data-parallel-size one moe_dp_size
+--moe-dense-tp-size one
+--moe-dp-size one
+--moe-runner-backend one
+--monokernel-backend one enable_amd_monokernel
+--mooncake-ib-device one
+--msprobe-dump-config one
+--nccl-init-addr one dist_init_addr
+--nccl-port one
+--nnodes one
+--no-dcp-replicate-q-proj flag dcp_replicate_q_proj
+--no-dllm-fdfo flag dllm_fdfo
+--no-enable-decoder-swa-bounded-replay flag enable_decoder_swa_bounded_replay
+--no-enable-dsa-fused-indexer flag enable_dsa_fused_indexer
+--no-enable-fused-qk-norm-rope flag enable_fused_qk_norm_rope
+--no-enable-tf32-matmul flag enable_tf32_matmul
+--no-enable-tp-lm-head-all-to-all flag enable_tp_lm_head_all_to_all
+--no-experts-shared-outer-loras flag experts_shared_outer_loras
+--no-lora-strict-loading flag lora_strict_loading
+--no-mm-enable-dp-encoder flag mm_enable_dp_encoder
+--no-ple-offload-embedding flag ple_offload_embedding
+--no-speculative-enable-w4a4-mxfp4-megamoe flag speculative_enable_w4a4_mxfp4_megamoe
+--node-rank one
+--num-continuous-decode-steps one
+--num-reserved-decode-tokens one
+--numa-node many
+--offload-group-size one
+--offload-mode one
+--offload-num-in-group one
+--offload-prefetch-step one
+--optimistic-prefill-attempts one
+--otlp-service-name one
+--otlp-traces-endpoint one
+--page-size one
+--paged-experts-num-resident one
+--pdmux-config-path one
+--pipeline-parallel-size one pp_size
+--ple-offload-backend one
+--ple-offload-dir one
+--ple-offload-embedding flag
+--port one
+--pp-async-batch-depth one
+--pp-max-micro-batch-size one
+--pp-size one
+--pre-warm-nccl flag
+--preferred-sampling-params one
+--prefill-attention-backend one
+--prefill-decode-interval one
+--prefill-decode-interval-min-bs one
+--prefill-delayer-forward-passes-buckets many
+--prefill-delayer-max-delay-ms one
+--prefill-delayer-max-delay-passes one
+--prefill-delayer-queue-min-ratio one
+--prefill-delayer-token-usage-low-watermark one
+--prefill-delayer-wait-seconds-buckets many
+--prefill-kv-cache-dequant-dtype one
+--prefill-max-requests one
+--prefill-only-disable-kv-cache flag
+--priority-scheduling-preemption-threshold one
+--prompt-tokens-buckets many
+--qsa-indexer-dtype one
+--quantization one
+--quantization-param-path one
+--quantize-and-serve flag
+--radix-cache-backend one
+--radix-eviction-policy one
+--radix-eviction-policy-config one
+--random-seed one
+--reasoning-parser one
+--remote-instance-weight-loader-backend one
+--remote-instance-weight-loader-seed-instance-ip one
+--remote-instance-weight-loader-seed-instance-service-port one
+--remote-instance-weight-loader-send-weights-group-ports one
+--remote-instance-weight-loader-start-seed-via-transfer-engine flag
+--retraction-policy one
+--return-aux-hidden-state-layer-ids many
+--return-hidden-states-mode one
+--return-input-ids flag
+--return-output-ids flag
+--revision one
+--rl-on-policy-target one
+--rl-quant-profile one
+--sampling-backend one
+--sampling-defaults one
+--sampling-mask-max-tokens one
+--schedule-conservativeness one
+--schedule-low-priority-values-first flag
+--schedule-policy one
+--scheduler-recv-interval one
+--served-model-name one
+--shared-experts-tp-size one
+--show-time-cost flag
+--sidecar one
+--sidecar-args one
+--skip-server-warmup flag
+--skip-tokenizer-init flag
+--sleep-on-idle flag
+--sm-group-num one
+--smg-grpc-mode flag
+--smg-http-sidecar-port one
+--soft-watchdog-timeout one
+--spec-trace-dir one
+--speculative-accept-threshold-acc one
+--speculative-accept-threshold-single one
+--speculative-adaptive flag
+--speculative-adaptive-config one
+--speculative-algorithm one
+--speculative-attention-mode one
+--speculative-dflash-block-size one
+--speculative-domino-candidate-pool-size one
+--speculative-draft-attention-backend one
+--speculative-draft-kv-cache-dtype one
+--speculative-draft-load-format one
+--speculative-draft-model one speculative_draft_model_path
+--speculative-draft-model-path one
+--speculative-draft-model-quantization one
+--speculative-draft-model-revision one
+--speculative-draft-sink-size one
+--speculative-draft-window-size one
+--speculative-dsa-topk-backend one
+--speculative-dspark-align-verify-tokens-to-graph-tier flag
+--speculative-dspark-block-size one
+--speculative-dspark-confidence-sts-path one
+--speculative-dspark-sps-table-path one
+--speculative-eagle-topk one
+--speculative-enable-w4a4-mxfp4-megamoe flag
+--speculative-moe-a2a-backend one
+--speculative-moe-runner-backend one
+--speculative-ngram-capacity one
+--speculative-ngram-external-corpus-max-tokens one
+--speculative-ngram-external-corpus-path one
+--speculative-ngram-external-sam-budget one
+--speculative-ngram-match-type one
+--speculative-ngram-max-bfs-breadth one
+--speculative-ngram-max-trie-depth one
+--speculative-ngram-min-bfs-breadth one
+--speculative-num-draft-tokens one
+--speculative-num-steps one
+--speculative-token-map one
+--speculative-use-block-verification flag
+--speculative-use-rejection-sampling flag
+--ssl-ca-certs one
+--ssl-certfile one
+--ssl-keyfile one
+--ssl-keyfile-password one
+--startup-weight-load-mode one
+--stream-interval one
+--stream-response-default-include-usage flag
+--strip-thinking-cache flag
+--swa-full-tokens-ratio one
+--swa-prefix-tails one
+--tbo-token-distribution-threshold one
+--tensor-parallel-size one tp_size
+--tokenizer-backend one
+--tokenizer-metrics-allowed-custom-labels many
+--tokenizer-metrics-custom-labels-header one
+--tokenizer-mode one
+--tokenizer-path one
+--tokenizer-worker-num one
+--tool-call-parser one
+--tool-server one
+--torch-compile-max-bs one
+--tp-size one
+--trace-modules one
+--triton-attention-num-kv-splits one
+--triton-attention-reduce-in-fp32 flag
+--triton-attention-split-tile-size one
+--trust-mm-content-hashes flag
+--trust-remote-code flag
+--trust-request-chat-template flag
+--unified-cache-external-linker-backend one
+--unified-cache-external-linker-config one
+--uno-lora-path one
+--use-ray flag
+--uvicorn-access-log-exclude-prefixes many
+--warmups one
+--watchdog-timeout one
+--watermark-config one
+--weight-cache-mode one
+--weight-cache-socket one
+--weight-cache-timeout one
+--weight-loader-disable-mmap flag
+--weight-loader-drop-cache-after-load flag
+--weight-loader-prefetch-checkpoints flag
+--weight-loader-prefetch-num-threads one
+--weight-version one
+""",
+}
