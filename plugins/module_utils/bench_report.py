@@ -46,18 +46,49 @@ class ReportError(Exception):
     pass
 
 
+# a secret option on a command line kept as text (0.5.23's server_info has launch_command)
+SECRET_OPTION_RE = re.compile(r"(--(?:admin-)?api-key|--ssl-keyfile-password|--hf-token)([= ]+)"
+                              r"(?!<redacted>)(\S+)")
+
+
+# shorter values under secret names are redacted there only: replacing "k" everywhere would
+# wreck the record (real keys are far longer)
+MIN_SECRET_LENGTH = 8
+
+
 def redact(value):
-    """A copy of a JSON value with every secret-named key's value replaced."""
+    """A copy of a JSON value with every secret removed: the values of secret-named keys, those
+    same values wherever else they appear (in a launch command, a URL, an error), and the value
+    after a secret option on any command line kept as text."""
+    secrets = sorted((v for v in _secret_values(value) if len(v) >= MIN_SECRET_LENGTH), key=len,
+                     reverse=True)
+    return _redact(value, secrets)
+
+
+def _secret_values(value):
+    found = set()
     if isinstance(value, dict):
-        out = {}
         for key, item in value.items():
             if SECRET_KEY_PATTERN.search(str(key)) and isinstance(item, str) and item:
-                out[key] = REDACTED
+                found.add(item)
             else:
-                out[key] = redact(item)
-        return out
+                found |= _secret_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _secret_values(item)
+    return found
+
+
+def _redact(value, secrets):
+    if isinstance(value, dict):
+        return {key: REDACTED if SECRET_KEY_PATTERN.search(str(key)) and isinstance(item, str)
+                and item else _redact(item, secrets) for key, item in value.items()}
     if isinstance(value, list):
-        return [redact(item) for item in value]
+        return [_redact(item, secrets) for item in value]
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return SECRET_OPTION_RE.sub(lambda m: m.group(1) + m.group(2) + REDACTED, value)
     return value
 
 

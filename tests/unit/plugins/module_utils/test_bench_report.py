@@ -133,6 +133,27 @@ def test_redact(value, expected):
     assert br.redact(value) == expected
 
 
+KEY = "sk-calibration-0123456789"
+
+
+@pytest.mark.parametrize("value,expected", [
+    # SGLang 0.5.23's server_info: the key under its name and inside launch_command
+    ({"server_info": {"api_key": KEY, "launch_command": "python3 -m sglang.launch_server "
+                      "--api-key %s --port 30000" % KEY}},
+     {"server_info": {"api_key": br.REDACTED, "launch_command": "python3 -m sglang.launch_server "
+                      "--api-key <redacted> --port 30000"}}),
+    # the key alone, elsewhere in the record
+    ({"api_key": KEY, "error": "401 for Bearer %s" % KEY},
+     {"api_key": br.REDACTED, "error": "401 for Bearer <redacted>"}),
+    # a command line with a secret option, its key not named anywhere else
+    ({"argv": ["x --admin-api-key=abc123 --ssl-keyfile-password pw1 --api-key <redacted>"]},
+     {"argv": ["x --admin-api-key=<redacted> --ssl-keyfile-password <redacted> "
+               "--api-key <redacted>"]}),
+])
+def test_redact_finds_the_secret_wherever_it_is(value, expected):
+    assert br.redact(value) == expected
+
+
 def test_real_record_from_the_gpu_run_holds_no_key():
     raw = record(H100_LATENCY)
     assert raw["server_info"]["api_key"] == br.REDACTED
