@@ -181,15 +181,52 @@ def _positive_int(value, key, model_id):
     return int(value)
 
 
+LLAMA4_ARCHITECTURES = ("Llama4ForConditionalGeneration", "Llama4ForCausalLM")
+
+
+def _optional_int(src, key, model_id, default):
+    """An optional config.json count: absent or null gives the default, else an int >= 1."""
+    value = src.get(key)
+    return default if value is None else _positive_int(value, key, model_id)
+
+
+def _section(config, key, model_id):
+    value = config.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise ValueError("config.json of %s: %s=%r is not a mapping" % (model_id, key, value))
+    return value
+
+
+def _architecture(config, model_id):
+    arch = config.get("architectures")
+    if not (isinstance(arch, list) and arch and arch[0] in LLAMA4_ARCHITECTURES):
+        raise ValueError("config.json of %s: architectures=%r is not a Llama 4 layout this planner "
+                         "models; allowed: [%s]" % (model_id, arch, "] or [".join(
+                             LLAMA4_ARCHITECTURES)))
+    return arch[0]
+
+
+def _no_rope_layers(text, num_layers, model_id):
+    value = text.get("no_rope_layers") or []
+    if not (isinstance(value, list) and all(v in (0, 1) and not isinstance(v, bool) for v in value)
+            and (not value or len(value) >= num_layers)):  # SGLang indexes it by layer
+        raise ValueError("config.json of %s: no_rope_layers must list 0 or 1 for each of the %d "
+                         "layers" % (model_id, num_layers))
+    return value
+
+
 def profile_from_hf_config(config, model_id):
     """Derive a profile from a Hugging Face config.json dict (Llama 4 family layout).
 
     Accepts the multimodal form (text_config + vision_config) and the text-only
-    Llama4ForCausalLM form. Raises ValueError naming the missing key.
+    Llama4ForCausalLM form. Raises ValueError naming the key and the value that cannot be used.
     """
-    arch = (config.get("architectures") or [""])[0]
-    text = config.get("text_config", config)
-    vision = config.get("vision_config") if "text_config" in config else None
+    if not isinstance(config, dict):
+        raise ValueError("config.json of %s is not a JSON object" % model_id)
+    arch = _architecture(config, model_id)
+    text = _section(config, "text_config", model_id) or config
+    vision = _section(config, "vision_config", model_id) if "text_config" in config else None
+    _section(config, "quantization_config", model_id)  # its presence marks the FP8 checkpoint
 
     def need(key, src=text):
         if key not in src:
@@ -198,7 +235,7 @@ def profile_from_hf_config(config, model_id):
 
     hidden = need("hidden_size")
     heads = need("num_attention_heads")
-    no_rope = text.get("no_rope_layers") or []
+    no_rope = _no_rope_layers(text, need("num_hidden_layers"), model_id)
     interval = 4
     if no_rope and 0 in no_rope:
         # no_rope_layers lists 1 for RoPE (local) layers and 0 for NoPE (global) ones
@@ -220,13 +257,14 @@ def profile_from_hf_config(config, model_id):
         "head_dim": _positive_int(text.get("head_dim", hidden // heads), "head_dim", model_id),
         "vocab_size": need("vocab_size"),
         "tie_word_embeddings": bool(config.get("tie_word_embeddings", text.get("tie_word_embeddings"))),
-        "attention_chunk_size": text.get("attention_chunk_size") or 0,
+        "attention_chunk_size": _optional_int(text, "attention_chunk_size", model_id, 0),
         "global_layer_interval": interval if text.get("attention_chunk_size") else 0,
         "expert_intermediate_size": need("intermediate_size"),
-        "dense_intermediate_size": text.get("intermediate_size_mlp", need("intermediate_size")),
-        "num_experts": text.get("num_local_experts", 0),
+        "dense_intermediate_size": _optional_int(text, "intermediate_size_mlp", model_id,
+                                                 need("intermediate_size")),
+        "num_experts": _optional_int(text, "num_local_experts", model_id, 0),
         "shared_experts": 1 if text.get("num_local_experts") else 0,
-        "moe_layer_interval": text.get("interleave_moe_layer_step", 1) or 1,
+        "moe_layer_interval": _optional_int(text, "interleave_moe_layer_step", model_id, 1),
         "max_position_embeddings": need("max_position_embeddings"),
         "checkpoint_dtype": "fp8-experts" if config.get("quantization_config") else "bf16",
         "vision_params": 0,
@@ -235,9 +273,10 @@ def profile_from_hf_config(config, model_id):
         "model_id": model_id,
     }
     if vision:
-        vh = vision.get("hidden_size", 0)
-        vl = vision.get("num_hidden_layers", 0)
-        vi = vision.get("intermediate_size", 4 * vh)
+        vh = _positive_int(vision.get("hidden_size"), "vision_config.hidden_size", model_id)
+        vl = _positive_int(vision.get("num_hidden_layers"), "vision_config.num_hidden_layers",
+                           model_id)
+        vi = _optional_int(vision, "intermediate_size", model_id, 4 * vh)
         profile.update(vision_layers=vl, vision_hidden_size=vh,
                        vision_params=vl * (4 * vh * vh + 2 * vh * vi))
     counts = parameter_counts(profile)

@@ -55,7 +55,44 @@ def test_scout_profile_derived_from_a_config_matches_the_data():
 
 def test_config_missing_key_is_named():
     with pytest.raises(ValueError, match="config.json of /m has no 'num_hidden_layers'"):
-        mp.profile_from_hf_config({"hidden_size": 8, "num_attention_heads": 1}, "/m")
+        mp.profile_from_hf_config({"architectures": ["Llama4ForCausalLM"], "hidden_size": 8,
+                                   "num_attention_heads": 1}, "/m")
+
+
+def _with(path, value):
+    config = json.loads(json.dumps(mp.TINY_TEST_CONFIG))
+    config[path] = value
+    return config
+
+
+@pytest.mark.parametrize("config,message", [
+    ("not a dict", "config.json of /m is not a JSON object"),
+    (_with("architectures", "Llama4ForCausalLM"), "architectures='Llama4ForCausalLM' is not a "
+                                                  "Llama 4 layout"),
+    (_with("architectures", []), "architectures=[] is not a Llama 4 layout"),
+    (_with("architectures", ["LlamaForCausalLM"]), "is not a Llama 4 layout"),
+    (_with("num_attention_heads", 0), "num_attention_heads=0 is not a whole number of at least 1"),
+    (_with("num_key_value_heads", 0), "num_key_value_heads=0 is not a whole number"),
+    (_with("num_hidden_layers", -3), "num_hidden_layers=-3 is not a whole number"),
+    (_with("max_position_embeddings", 0), "max_position_embeddings=0 is not a whole number"),
+    (_with("hidden_size", "256"), "hidden_size='256' is not a whole number"),
+    (_with("hidden_size", True), "hidden_size=True is not a whole number"),
+    (_with("head_dim", 2.5), "head_dim=2.5 is not a whole number"),
+    (_with("attention_chunk_size", "x"), "attention_chunk_size='x' is not a whole number"),
+    (_with("num_local_experts", 0), "num_local_experts=0 is not a whole number"),
+    (_with("interleave_moe_layer_step", -1), "interleave_moe_layer_step=-1 is not a whole number"),
+    (_with("no_rope_layers", "x"), "no_rope_layers must list 0 or 1 for each of the 4 layers"),
+    (_with("no_rope_layers", [1, 0]), "no_rope_layers must list 0 or 1 for each of the 4 layers"),
+    (_with("quantization_config", "fp8"), "quantization_config='fp8' is not a mapping"),
+    (dict(_with("text_config", []), architectures=["Llama4ForConditionalGeneration"]),
+     "text_config=[] is not a mapping"),
+])
+def test_malformed_config_is_named(config, message):
+    """Every bad value of a config.json is a ValueError naming the key and the value (the planner
+    turns it into the host's refusal), never another exception."""
+    with pytest.raises(ValueError) as err:
+        mp.profile_from_hf_config(config, "/m")
+    assert message in str(err.value)
 
 
 def test_tiny_profile_is_its_committed_config():
