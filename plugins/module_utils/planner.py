@@ -22,7 +22,7 @@ import re
 import shlex
 
 from ansible_collections.llmops.sglang.plugins.module_utils import (
-    hardware, kv_planner, model_profiles, sglang_memory, sglang_options)
+    hardware, kv_planner, model_profiles, safe_text, sglang_memory, sglang_options)
 
 GIB = sglang_memory.GIB
 MIB = sglang_memory.MIB
@@ -252,15 +252,10 @@ def validate_arguments(raw, host="this host"):
     return args
 
 
-# control characters (newline, tab, escape ...) and invisible format characters (bidi overrides,
-# zero-width): none belongs in a command line, a unit file or a YAML config
-_UNSAFE_TEXT_RE = re.compile("[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
 def _refuse_control_characters(args, host):
     for name, value in args.items():
         for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and _UNSAFE_TEXT_RE.search(text):
+            if isinstance(text, str) and not safe_text.is_printable(text):
                 raise PlanError("%s: %s=%r holds a control or format character (newline, tab, "
                                 "escape, bidi or zero-width); only printable text is allowed" % (
                                     host, name, text))

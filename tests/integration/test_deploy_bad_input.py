@@ -32,6 +32,19 @@ CASES = [
     ({"sglang_instance": "Bad Name"}, "sglang_instance=\"Bad Name\" must be 1-40 lower-case"),
     ({"sglang_preflight_min_shm_gib": "lots"}, "sglang_preflight_min_shm_gib"),
     ({"sglang_model": "meta-llama/Llama-4-Maverick-17B-128E-Instruct"}, "does not fit on 1 x H100"),
+    # injection into the unit, the env file and paths: refused as a class, before any change
+    ({"sglang_instance": "main\n"}, 'sglang_instance="main\\n" must be 1-40 lower-case'),
+    ({"sglang_service_instance": "../../etc"}, 'sglang_service_instance="../../etc" must be'),
+    ({"sglang_network_interface": "eth0\nLD_PRELOAD=/tmp/x.so"},
+     'sglang_network_interface="eth0\\nLD_PRELOAD=/tmp/x.so" holds a control or format character'),
+    ({"sglang_service_environment": {"A\nB": "x"}}, 'sglang_service_environment "A\\nB"="x"'),
+    ({"sglang_service_environment": {"NCCL_DEBUG": "INFO\u202e"}}, "sglang_service_environment "
+                                                                    '"NCCL_DEBUG"="INFO\\u202e"'),
+    ({"sglang_api_key": "sk-not-shown\nX=1"}, "sglang_api_key=(hidden) holds a control"),
+    ({"sglang_served_model_name": "scout\n[Service]\nExecStartPre=+/bin/sh"},
+     "holds a control or format character"),
+    ({"sglang_extra_args": ["--api-ke=sk-not-shown"]}, "extra_args[0]='--api-ke' is not an option"),
+    ({"sglang_version": "9.9.9"}, "sglang_version='9.9.9' is not a release whose launch flags"),
 ]
 
 
@@ -48,6 +61,7 @@ def test_bad_input_stops_in_preflight(tmp_path, override, message):
     assert proc.returncode != 0, out[-3000:]
     assert message in " ".join(out.split()), out[-3000:]
     assert "Traceback" not in out
+    assert "sk-not-shown" not in out  # a secret is named, never shown
     assert recap(proc.stdout)["gpu-local"]["changed"] == 0
-    assert "sglang_install" not in proc.stdout
+    assert "sglang_install :" not in proc.stdout  # no task of the install role ran
     assert not os.path.exists("/nonexistent/llmops-sglang-test")

@@ -1,0 +1,20 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What text may reach a systemd unit, an env file, a YAML config or a command line."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# control characters (newline, tab, escape ...) and invisible format characters (bidi overrides,
+# zero-width, line and paragraph separators): a newline opens a new unit directive or env line,
+# the others hide what a reviewer reads
+UNSAFE_TEXT_RE = re.compile(u"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def is_printable(value):
+    """True for text with no control or format character (non-strings: their text)."""
+    return not UNSAFE_TEXT_RE.search(value if isinstance(value, str) else str(value))
