@@ -172,12 +172,16 @@ def layer_split(profile, hybrid):
     return global_layers, layers - global_layers
 
 
+# SGLang keeps these counts in int32 tensors and shapes
+MAX_CONFIG_COUNT = 2 ** 31 - 1
+
+
 def _positive_int(value, key, model_id):
-    """A config.json count as an int >= 1, or ValueError naming the key."""
+    """A config.json count as an int from 1 to MAX_CONFIG_COUNT, or ValueError naming the key."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
-            or value < 1 or int(value) != value:
-        raise ValueError("config.json of %s: %s=%r is not a whole number of at least 1" % (
-            model_id, key, value))
+            or value < 1 or value > MAX_CONFIG_COUNT or int(value) != value:
+        raise ValueError("config.json of %s: %s=%r is not a whole number from 1 to %d" % (
+            model_id, key, value, MAX_CONFIG_COUNT))
     return int(value)
 
 
@@ -210,8 +214,8 @@ def _no_rope_layers(text, num_layers, model_id):
     value = text.get("no_rope_layers") or []
     if not (isinstance(value, list) and all(v in (0, 1) and not isinstance(v, bool) for v in value)
             and (not value or len(value) >= num_layers)):  # SGLang indexes it by layer
-        raise ValueError("config.json of %s: no_rope_layers must list 0 or 1 for each of the %d "
-                         "layers" % (model_id, num_layers))
+        raise ValueError("config.json of %s: no_rope_layers=%.60r must list 0 or 1 for each of "
+                         "the %d layers" % (model_id, value, num_layers))
     return value
 
 
@@ -224,7 +228,8 @@ def profile_from_hf_config(config, model_id):
     if not isinstance(config, dict):
         raise ValueError("config.json of %s is not a JSON object" % model_id)
     arch = _architecture(config, model_id)
-    text = _section(config, "text_config", model_id) or config
+    text = _section(config, "text_config", model_id)
+    text = config if text is None else text
     vision = _section(config, "vision_config", model_id) if "text_config" in config else None
     _section(config, "quantization_config", model_id)  # its presence marks the FP8 checkpoint
 
@@ -242,6 +247,12 @@ def profile_from_hf_config(config, model_id):
         globals_ = [i for i, v in enumerate(no_rope) if v == 0]
         if len(globals_) > 1:
             interval = globals_[1] - globals_[0]
+    kv_heads = _positive_int(text.get("num_key_value_heads", heads), "num_key_value_heads",
+                             model_id)
+    if heads % kv_heads:
+        raise ValueError("config.json of %s: num_key_value_heads=%d must divide "
+                         "num_attention_heads=%d (grouped-query attention)" % (
+                             model_id, kv_heads, heads))
     profile = {
         "display_name": model_id.rstrip("/").split("/")[-1],
         "architecture": arch,
@@ -252,8 +263,7 @@ def profile_from_hf_config(config, model_id):
         "num_layers": need("num_hidden_layers"),
         "hidden_size": hidden,
         "num_attention_heads": heads,
-        "num_kv_heads": _positive_int(text.get("num_key_value_heads", heads), "num_key_value_heads",
-                                      model_id),
+        "num_kv_heads": kv_heads,
         "head_dim": _positive_int(text.get("head_dim", hidden // heads), "head_dim", model_id),
         "vocab_size": need("vocab_size"),
         "tie_word_embeddings": bool(config.get("tie_word_embeddings", text.get("tie_word_embeddings"))),

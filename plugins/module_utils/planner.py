@@ -36,6 +36,15 @@ SUPPORTED_SGLANG_VERSIONS = tuple(sglang_options.versions())
 # one the service owns (its own --config file holds the plan)
 SECRET_DESTS = ("api_key", "admin_api_key", "ssl_keyfile_password")
 SERVICE_DESTS = ("config",)
+# what the plan decides even where its argv leaves SGLang's default (an extra --nnodes 2 or
+# --quantization fp8 would silently change a plan that did not write them)
+PLAN_DESTS = ("model_path", "served_model_name", "host", "port", "tp_size", "nnodes", "node_rank",
+              "dist_init_addr", "device", "attention_backend", "quantization", "context_length",
+              "mem_fraction_static", "max_running_requests", "swa_full_tokens_ratio",
+              "disable_hybrid_swa_memory", "chat_template", "enable_multimodal", "tool_call_parser",
+              "speculative_algorithm", "speculative_draft_model_path", "speculative_num_steps",
+              "speculative_eagle_topk", "speculative_num_draft_tokens", "cuda_graph_max_bs",
+              "cuda_graph_max_bs_decode", "pp_size", "dp_size", "ep_size")
 
 RENAMED_FLAGS = {
     "cuda_graph_max_bs": ((0, 5, 23), "--cuda-graph-max-bs-decode", "--cuda-graph-max-bs"),
@@ -225,8 +234,9 @@ def validate_arguments(raw, host="this host"):
         elif kind == "list_of_str":
             if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
                     isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-                raise PlanError("%s: extra_args=%r must be a list of strings, e.g. "
-                                "['--enable-metrics']" % (host, value))
+                # not echoed: '-e sglang_extra_args=--api-key=KEY' arrives as one string
+                raise PlanError("%s: extra_args must be a list of strings, e.g. "
+                                "['--enable-metrics'], got a %s" % (host, type(value).__name__))
             args[name] = [str(v) for v in value]
         elif kind == "version":
             text = str(value).strip()
@@ -239,6 +249,11 @@ def validate_arguments(raw, host="this host"):
                                     host, value, ", ".join(SUPPORTED_SGLANG_VERSIONS)))
             args[name] = text
     _refuse_control_characters(args, host)
+    _refuse_option_like_values(args, host)
+    if args["served_model_name"] is not None and not _SERVED_NAME_RE.match(args["served_model_name"]):
+        raise PlanError("%s: served_model_name=%r: allowed are letters, digits and . _ / : @ + -, "
+                        "at most 200 (clients and lm-eval's comma-separated model_args carry it)"
+                        % (host, args["served_model_name"]))
     if args["node_rank"] >= args["nnodes"]:
         raise PlanError("%s: node_rank=%d must be below nnodes=%d" % (
             host, args["node_rank"], args["nnodes"]))
@@ -252,6 +267,20 @@ def validate_arguments(raw, host="this host"):
     return args
 
 
+# served model names travel in URLs, JSON and lm-eval's "key=value,key=value" model_args
+_SERVED_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/:@+-]{0,199}\Z")
+# arguments that become the value of an SGLang option (a value starting with '-' would be read
+# as another option, e.g. served_model_name='--api-key')
+OPTION_VALUE_ARGUMENTS = ("model", "served_model_name", "host", "dist_init_addr")
+
+
+def _refuse_option_like_values(args, host):
+    for name in OPTION_VALUE_ARGUMENTS:
+        if isinstance(args.get(name), str) and args[name].startswith("-"):
+            raise PlanError("%s: %s=%r starts with '-': SGLang would read it as an option; give "
+                            "a name, path or address" % (host, name, args[name]))
+
+
 def _refuse_control_characters(args, host):
     for name, value in args.items():
         for text in value if isinstance(value, list) else [value]:
@@ -263,13 +292,18 @@ def _refuse_control_characters(args, host):
 
 def _validate_gpus(gpus, host):
     if not isinstance(gpus, dict):
-        raise PlanError("%s: gpus must be the dict gpu_facts returns, got %s" % (
-            host, type(gpus).__name__))
+        raise PlanError("%s: gpus must be the dict gpu_facts returns, got the %s %s" % (
+            host, type(gpus).__name__, _short(gpus)))
     missing = [k for k in REQUIRED_GPU_KEYS if k not in gpus]
     if missing:
         raise PlanError("%s: gpus is missing %s (needs %s; run llmops.sglang.gpu_facts or set "
                         "sglang_gpus)" % (host, ", ".join(missing), ", ".join(REQUIRED_GPU_KEYS)))
     out = dict(gpus)
+    for key in ("vendor", "name", "family", "compute_capability"):
+        if not (isinstance(gpus[key], str) and gpus[key].strip()
+                and safe_text.is_printable(gpus[key])):
+            raise PlanError("%s: gpus.%s=%s must be non-empty printable text (as gpu_facts "
+                            "returns it)" % (host, key, _short(gpus[key])))
     out["count"] = _int("gpus.count", gpus["count"], host, minimum=1, maximum=64)
     out["memory_mib"] = _int("gpus.memory_mib", gpus["memory_mib"], host, minimum=1024,
                              maximum=4 * 1024 * 1024)
@@ -277,6 +311,12 @@ def _validate_gpus(gpus, host):
         raise PlanError("%s: gpus.vendor=%r is not supported: nvidia, amd or intel" % (
             host, gpus["vendor"]))
     return out
+
+
+def _short(value, limit=80):
+    """repr of a value for a message, cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 # ------------------------------------------------------------------------------------ extra args
@@ -287,14 +327,16 @@ def _check_extra_args(extra, planned_argv, version, host):
     override the plan), each with the values its kind takes; no option may set what the plan sets,
     a secret, or the service's own --config."""
     table = sglang_options.options(version)
-    planned = {table[a][0]: a for a in planned_argv if a in table}
+    planned = dict.fromkeys(PLAN_DESTS)
+    planned.update({table[a][0]: a for a in planned_argv if a in table})
     i = 0
     while i < len(extra):
         option, has_value = extra[i].split("=", 1)[0], "=" in extra[i]
         if not option.startswith("-") or _NUMBER_RE.match(option):  # not echoed: may be a secret
-            raise PlanError("%s: extra_args[%d] is a value without an option before it that "
-                            "takes one; allowed: SGLang %s's exact option names (--name or "
-                            "--name=value), each followed by its values" % (host, i, version))
+            raise PlanError("%s: extra_args[%d] (not shown: it may be a secret) is a value without "
+                            "an option before it that takes one; allowed: SGLang %s's exact "
+                            "option names (--name or --name=value), each followed by its values"
+                            % (host, i, version))
         if option not in table:
             raise PlanError("%s: extra_args[%d]=%r is not an option of SGLang %s%s; allowed: its "
                             "exact option names (--name or --name=value), each followed by its "
@@ -329,10 +371,14 @@ def _refuse_planned(host, index, option, dest, planned):
     if dest in SERVICE_DESTS:
         raise PlanError("%s: extra_args[%d]=%r: the service passes its own %s; set the launch "
                         "arguments instead" % (host, index, option, option))
-    if dest in planned:
+    if dest in planned and planned[dest]:
         raise PlanError("%s: extra_args[%d]=%r sets what the plan sets with %s; change the "
                         "matching launch argument (sglang_*) instead" % (
                             host, index, option, planned[dest]))
+    if dest in planned:
+        raise PlanError("%s: extra_args[%d]=%r sets %s, which the plan decides (its memory "
+                        "arithmetic assumes SGLang's default there); set the matching launch "
+                        "argument (sglang_*) if there is one" % (host, index, option, dest))
 
 
 def _near(option, table):

@@ -193,7 +193,7 @@ def test_auto_context_given_back_is_accepted():
 def test_bad_config_json_values_are_clear_errors(override):
     from ansible_collections.llmops.sglang.plugins.module_utils.model_profiles import TINY_TEST_CONFIG
     from ansible_collections.llmops.sglang.plugins.module_utils.planner import PlanError
-    with pytest.raises(PlanError, match=r"config.json .* is not a whole number of at least 1"):
+    with pytest.raises(PlanError, match=r"config.json .* is not a whole number from 1 to"):
         plan_launch({"gpus": facts("h100-80gb-hbm3-x1"), "model": "/x/m",
                      "model_config": dict(TINY_TEST_CONFIG, **override)}, host="h")
 

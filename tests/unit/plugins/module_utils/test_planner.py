@@ -184,7 +184,6 @@ BAD_INPUTS = [
     ({"model": ""}, "must be a non-empty string"),
     ({"model": None}, "model is required (inventory variable sglang_model)"),
     ({"gpus": None}, "gpus is required (inventory variable sglang_gpus)"),
-    ({"gpus": "8xH100"}, "gpus must be the dict gpu_facts returns, got str"),
     ({"gpus": {"vendor": "nvidia", "count": 8}}, "gpus is missing name, family, memory_mib"),
     ({"quantization": "int4"}, "quantization='int4' is not allowed: use one of auto, bf16, fp8"),
     ({"context_length": -5}, "context_length=-5 is out of range: allowed 4096 to 100000000"),
@@ -203,7 +202,8 @@ BAD_INPUTS = [
     ({"nnodes": 2}, "nnodes=2 needs dist_init_addr as HOST:PORT"),
     ({"nnodes": 2, "dist_init_addr": "head:99999"}, "has a port outside 1-65535"),
     ({"node_rank": 3}, "node_rank=3 must be below nnodes=1"),
-    ({"extra_args": "--enable-metrics"}, "extra_args='--enable-metrics' must be a list of strings"),
+    ({"extra_args": "--enable-metrics"}, "extra_args must be a list of strings, e.g. "
+                                         "['--enable-metrics'], got a str"),
     # only exact option names of the pinned release: argparse would take a prefix or an alias
     ({"extra_args": ["--tp-size", "4"]}, "extra_args[0]='--tp-size' sets what the plan sets with "
                                          "--tp-size"),
@@ -219,7 +219,16 @@ BAD_INPUTS = [
     ({"extra_args": ["--ssl-keyfile-password", "pw"]}, "carries a secret"),
     ({"extra_args": ["--config", "other.yaml"]}, "the service passes its own --config"),
     ({"extra_args": ["--no-such-flag"]}, "'--no-such-flag' is not an option of SGLang 0.5.23"),
-    ({"extra_args": ["--enable-metrics", "yes"]}, "extra_args[1] is a value without an option"),
+    ({"extra_args": ["--enable-metrics", "yes"]}, "extra_args[1] (not shown: it may be a secret) "
+                                                  "is a value without an option"),
+    ({"extra_args": ["--nnodes", "2"]}, "extra_args[0]='--nnodes' sets nnodes, which the plan "
+                                        "decides"),
+    ({"extra_args": ["--quantization", "fp8"]}, "sets quantization, which the plan decides"),
+    ({"served_model_name": "--api-key"}, "served_model_name='--api-key' starts with '-'"),
+    ({"served_model_name": "tiny,base_url=http://evil"}, "served_model_name='tiny,base_url=http://"
+                                                         "evil': allowed are letters"),
+    ({"nnodes": 2, "dist_init_addr": "--host:5000"}, "dist_init_addr='--host:5000' starts with"),
+    ({"gpus": "8 x H100"}, "gpus must be the dict gpu_facts returns, got the str '8 x H100'"),
     ({"extra_args": ["--enable-metrics=1"]}, "--enable-metrics takes no value"),
     ({"extra_args": ["--log-level"]}, "extra_args[0]='--log-level' needs a value after it"),
     ({"extra_args": ["-v"]}, "extra_args[0]='-v' is not an option"),
