@@ -38,8 +38,14 @@ class ActionModule(ActionBase):
         hostvars = task_vars["hostvars"]
         arguments = {}
         missing = []
+        unplannable = {}
         for host in hosts:
-            arguments[host] = self._host_arguments(hostvars.raw_get(host))
+            try:
+                arguments[host] = self._host_arguments(hostvars.raw_get(host))
+            except Exception as exc:  # pylint: disable=broad-except  # e.g. an undefined variable
+                unplannable[host] = "%s: its sglang_* variables cannot be templated: %s" % (
+                    host, _first_line(exc))
+                continue
             if arguments[host].get("gpus") is None:
                 missing.append(host)
         if missing and self._task.args.get("skip_missing_facts"):
@@ -49,6 +55,7 @@ class ActionModule(ActionBase):
         else:
             missing = []
         plans, refused = plan_fleet(arguments)
+        refused.update(unplannable)
 
         output_dir = self._task.args.get("output_dir")
         changed = False
@@ -77,6 +84,11 @@ class ActionModule(ActionBase):
                     templar = self._templar.copy_with_new_env(available_variables=raw)
                 args[name] = templar.template(value)
         return args
+
+
+def _first_line(exc):
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _has_template(value):

@@ -28,7 +28,7 @@ def score_from_results(results, task):
     if not metrics:
         raise AccuracyError("lm-eval's result for %r has no metric" % task)
     metric = next((m for m in PREFERRED_METRICS if m in metrics), metrics[0])
-    name, _, filt = metric.partition(",")
+    name, _sep, filt = metric.partition(",")
     samples = row.get("sample_len")
     if samples is None:
         counts = (results.get("n-samples") or {})

@@ -122,4 +122,3 @@ def bench_serving_argv(profile, python, base_url, model, served_model_name, toke
     if profile["apply_chat_template"]:
         argv.append("--apply-chat-template")
     return argv + list(profile["extra_args"])
-

@@ -35,7 +35,7 @@ def sharegpt_conversations(count, seed=0, words_per_turn=(40, 160)):
         turns = []
         for speaker in ("human", "gpt"):
             length = rng.randint(*words_per_turn)
-            sentence = " ".join(rng.choice(WORDS) for _ in range(length))
+            sentence = " ".join(rng.choice(WORDS) for _word in range(length))
             turns.append({"from": speaker, "value": sentence[:1].upper() + sentence[1:] + "."})
         out.append({"id": "llmops-%05d" % number, "conversations": turns})
     return out

@@ -325,7 +325,7 @@ def tables(report):
         rows += [[r["host"], r["profile"], "-", "-", "-", "-", "not compared: " + r["why"]]
                  for r in gate["skipped"]]
         out.append(("Against the baseline %s (gate: %.0f %%)" % (report.get("baseline_dir"),
-                                                                gate["threshold_pct"]),
+                                                                 gate["threshold_pct"]),
                     ["host", "profile", "metric", "baseline", "now", "change", "verdict"], rows))
     return out
 
@@ -346,7 +346,7 @@ def render_markdown(report, plots):
     lines.append("")
     for title, header, rows in tables(report):
         lines += ["## " + title, "", "| " + " | ".join(header) + " |",
-                  "|" + "|".join("---" for _ in header) + "|"]
+                  "|" + "|".join("---" for _cell in header) + "|"]
         lines += ["| " + " | ".join(_fmt(cell) for cell in row) + " |" for row in rows]
         lines.append("")
     if plots:

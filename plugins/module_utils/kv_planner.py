@@ -82,7 +82,7 @@ def evaluate(b, context, slots, ratio):
     """One candidate with SGLang's arithmetic. `slots`: a planned/given count, or None for
     SGLang's default. Returns the numbers and whether it starts."""
     guess = slots or EAGLE_RUNNING_REQUESTS
-    for _ in range(4):  # the default slots depend on the pool, the pool on the table
+    for _round in range(4):  # the default slots depend on the pool, the pool on the table
         table = sm.request_table_bytes(guess, context, b["draft_tokens"])
         fraction = _fraction(b, table)
         effective = fraction * sm.aiter_scale(b["backend"], context)
@@ -138,7 +138,7 @@ def window_ratio(b, context, slots):
     if room <= 0:
         return None
     ratio = sm.ceil_ratio(need * b["layout"]["full_cell"] / room)
-    for _ in range(3):  # integer rounding of the pools can leave a token short
+    for _round in range(3):  # integer rounding of the pools can leave a token short
         if ratio > 1:
             return None
         if evaluate(b, context, slots, ratio)["swa_tokens"] >= need:

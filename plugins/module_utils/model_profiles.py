@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 _LLAMA4_TEXT = {
     "num_layers": 48,
     "hidden_size": 5120,
@@ -178,7 +180,7 @@ MAX_CONFIG_COUNT = 2 ** 31 - 1
 
 def _positive_int(value, key, model_id):
     """A config.json count as an int from 1 to MAX_CONFIG_COUNT, or ValueError naming the key."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) \
             or value < 1 or value > MAX_CONFIG_COUNT or int(value) != value:
         raise ValueError("config.json of %s: %s=%r is not a whole number from 1 to %d" % (
             model_id, key, value, MAX_CONFIG_COUNT))

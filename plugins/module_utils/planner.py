@@ -58,6 +58,7 @@ def flag_for(name, version):
     since, new, old = RENAMED_FLAGS[name]
     return new if version_tuple(version) >= since else old
 
+
 # The attention backends SGLang accepts for Llama 4 (model_runner checks this list).
 LLAMA4_ATTENTION_BACKENDS = ("fa3", "aiter", "triton", "trtllm_mha", "intel_xpu")
 
@@ -529,8 +530,8 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
         why_backend = "given (SGLang would pick %s: %s)" % (backend, why_backend)
         backend = args["attention_backend"]
 
-    def basis_for(q, tp_size, gpus_=gpus, profile_=profile):
-        return memory_basis(profile_, gpus_, tp_size, q, hybrid, args, backend)
+    def basis_for(q, tp_size, gpus_=None, profile_=None):  # _ways_out passes other GPUs/models
+        return memory_basis(profile_ or profile, gpus_ or gpus, tp_size, q, hybrid, args, backend)
 
     b = basis_for(quant_effective, tp)
     if hybrid and not b["layout"]["swa_layers"]:

@@ -64,9 +64,15 @@ options:
     description: Draw the plots (needs matplotlib on the controller).
     type: bool
     default: true
+extends_documentation_fragment:
+  - llmops.sglang.attributes
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
+author:
+  - llmops.sglang contributors (@llmops)
 """
 
 EXAMPLES = r"""

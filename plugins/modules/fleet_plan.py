@@ -40,6 +40,9 @@ options:
         copied to every host of the play, which is slow for large fleets.
     type: bool
     default: false
+extends_documentation_fragment:
+  - llmops.sglang.attributes
+  - llmops.sglang.attributes.action
 attributes:
   check_mode:
     support: full
@@ -51,7 +54,7 @@ attributes:
 seealso:
   - module: llmops.sglang.launch_plan
 author:
-  - llmops.sglang contributors
+  - llmops.sglang contributors (@llmops)
 """
 
 EXAMPLES = r"""

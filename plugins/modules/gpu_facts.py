@@ -26,6 +26,9 @@ options:
     type: str
     choices: [auto, nvidia, amd, intel]
     default: auto
+extends_documentation_fragment:
+  - llmops.sglang.attributes
+  - llmops.sglang.attributes.facts
 attributes:
   check_mode:
     support: full
@@ -34,7 +37,7 @@ attributes:
   facts:
     support: full
 author:
-  - llmops.sglang contributors
+  - llmops.sglang contributors (@llmops)
 """
 
 EXAMPLES = r"""

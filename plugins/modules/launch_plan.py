@@ -137,6 +137,9 @@ options:
     description: SGLang release the arguments are for.
     type: str
     default: 0.5.23
+extends_documentation_fragment:
+  - llmops.sglang.attributes
+  - llmops.sglang.attributes.action
 attributes:
   check_mode:
     support: full
@@ -150,7 +153,7 @@ seealso:
   - module: llmops.sglang.gpu_facts
   - module: llmops.sglang.fleet_plan
 author:
-  - llmops.sglang contributors
+  - llmops.sglang contributors (@llmops)
 """
 
 EXAMPLES = r"""
@@ -173,7 +176,7 @@ argv:
   returned: success
   type: list
   elements: str
-  sample: ["--model-path", "meta-llama/Llama-4-Scout-17B-16E-Instruct", "--tp", "8"]
+  sample: ["--model-path", "meta-llama/Llama-4-Scout-17B-16E-Instruct", "--tp-size", "8"]
 command:
   description: The whole command line, shell-quoted.
   returned: success

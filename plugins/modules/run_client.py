@@ -44,11 +44,11 @@ options:
     type: path
   output_jsonl:
     description: A JSONL file the client writes (C(bench_serving --output-file)); read back as
-      O(records) and removed.
+      RV(records) and removed.
     type: path
   output_json_glob:
     description: A glob for JSON result files the client writes (lm-eval's C(results_*.json));
-      the newest is read back as O(result) and removed.
+      the newest is read back as RV(result) and removed.
     type: str
   log_file:
     description: Where the client's full output goes while it runs (to follow it with C(tail -f)).
@@ -59,9 +59,15 @@ options:
     default: 20
 notes:
   - Supports check mode by running nothing (C(skipped) in the result).
+extends_documentation_fragment:
+  - llmops.sglang.attributes
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
+author:
+  - llmops.sglang contributors (@llmops)
 """
 
 EXAMPLES = r"""

@@ -39,12 +39,12 @@ def _percentile_axes(ax, runs, series, title):
     width = 0.8 / max(len(PERCENTILES), 1)
     xs = range(len(runs))
     for i, pct in enumerate(PERCENTILES):
-        values = [m.get("%s_%s_ms" % (pct, series)) or 0.0 for _, _, m in runs]
+        values = [m.get("%s_%s_ms" % (pct, series)) or 0.0 for _host, _profile, m in runs]
         ax.bar([x + (i - (len(PERCENTILES) - 1) / 2.0) * width for x in xs], values, width,
                label=PCT_LABELS[pct])
     ax.set_xticks(list(xs))
-    ax.set_xticklabels(["%s\n%s" % (h, p) for h, p, _ in runs], fontsize=8)
-    top = max([m.get("p99_%s_ms" % series) or 0.0 for _, _, m in runs] + [0.001])
+    ax.set_xticklabels(["%s\n%s" % (h, p) for h, p, _metrics in runs], fontsize=8)
+    top = max([m.get("p99_%s_ms" % series) or 0.0 for _host, _profile, m in runs] + [0.001])
     ax.set_ylim(0, top * 1.3)  # room for the legend above the bars
     ax.set_ylabel("ms")
     ax.set_title(title)
@@ -60,11 +60,11 @@ def write_plots(report, out_dir):
     written = []
     if runs:
         fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(runs)), 4))
-        values = [m.get("output_throughput") or 0.0 for _, _, m in runs]
+        values = [m.get("output_throughput") or 0.0 for _host, _profile, m in runs]
         bars = ax.bar(range(len(runs)), values, color="#4c72b0")
         ax.bar_label(bars, labels=["{:,.0f}".format(v) for v in values], fontsize=8)
         ax.set_xticks(range(len(runs)))
-        ax.set_xticklabels(["%s\n%s" % (h, p) for h, p, _ in runs], fontsize=8)
+        ax.set_xticklabels(["%s\n%s" % (h, p) for h, p, _metrics in runs], fontsize=8)
         ax.set_ylabel("output tokens / s")
         ax.set_title("Output throughput")
         _save(fig, os.path.join(out_dir, "output_throughput.png"))
@@ -90,19 +90,19 @@ def write_plots(report, out_dir):
     if measured:
         fig, ax = plt.subplots(figsize=(max(6, 2.0 * len(measured)), 4))
         xs = range(len(measured))
-        ceilings = [s["ceiling"]["tokens_per_s"] for _, s in measured]
-        rates = [s["batch_one_decode"]["tokens_per_s"] for _, s in measured]
+        ceilings = [s["ceiling"]["tokens_per_s"] for _host, s in measured]
+        rates = [s["batch_one_decode"]["tokens_per_s"] for _host, s in measured]
         ax.bar([x - 0.2 for x in xs], ceilings, 0.4, label="ceiling (bandwidth / active bytes)",
                color="#bbbbbb")
         bars = ax.bar([x + 0.2 for x in xs], rates, 0.4, label="batch-1 decode, measured",
                       color="#dd8452")
         ax.bar_label(bars, labels=["%.2f %%" % s["batch_one_decode"]["percent_of_ceiling"]
-                                   for _, s in measured], fontsize=8)
+                                   for _host, s in measured], fontsize=8)
         ax.set_yscale("log")
         # bars on a log axis need a floor below the smallest value, and room above for the legend
         ax.set_ylim(max(min(rates) / 10.0, 0.1), max(ceilings) * 20)
         ax.set_xticks(list(xs))
-        ax.set_xticklabels([h for h, _ in measured], fontsize=8)
+        ax.set_xticklabels([h for h, _summary in measured], fontsize=8)
         ax.set_ylabel("tokens / s (log)")
         ax.set_title("Batch-1 decode as a share of the memory-bandwidth ceiling")
         ax.legend(fontsize=8, loc="upper right")

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the SGLang server TEST DOUBLE (tests/doubles/sglang_server) as a wheel, with the
 standard library only: OUT_DIR/sglang-0.5.23+double-py3-none-any.whl (version from the package).
 

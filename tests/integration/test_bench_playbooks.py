@@ -61,7 +61,7 @@ def served(tmp_path_factory):
         env=dict(os.environ, SGLANG_DOUBLE_LOAD_SECONDS="0",
                  SGLANG_DOUBLE_RECORD=str(base / "launch-args.json")),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    for _attempt in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break
@@ -114,7 +114,7 @@ def report_dirs(tmp_path):
 
 def all_text(folder):
     out = []
-    for dirpath, _, files in os.walk(folder):
+    for dirpath, _dirs, files in os.walk(folder):
         for name in files:
             with open(os.path.join(dirpath, name), "rb") as handle:
                 out.append(handle.read().decode("latin-1"))

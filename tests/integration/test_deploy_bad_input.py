@@ -39,7 +39,7 @@ CASES = [
      'sglang_network_interface="eth0\\nLD_PRELOAD=/tmp/x.so" holds a control or format character'),
     ({"sglang_service_environment": {"A\nB": "x"}}, 'sglang_service_environment "A\\nB"="x"'),
     ({"sglang_service_environment": {"NCCL_DEBUG": "INFO\u202e"}}, "sglang_service_environment "
-                                                                    '"NCCL_DEBUG"="INFO\\u202e"'),
+                                                                   '"NCCL_DEBUG"="INFO\\u202e"'),
     ({"sglang_api_key": "sk-not-shown\nX=1"}, "sglang_api_key=(hidden) holds a control"),
     ({"sglang_served_model_name": "scout\n[Service]\nExecStartPre=+/bin/sh"},
      "holds a control or format character"),
@@ -48,7 +48,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("override,message", CASES, ids=[m[:30] for _, m in CASES])
+@pytest.mark.parametrize("override,message", CASES, ids=[m[:30] for _override, m in CASES])
 def test_bad_input_stops_in_preflight(tmp_path, override, message):
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {

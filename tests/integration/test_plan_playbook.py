@@ -24,7 +24,7 @@ def ansible_playbook(*args, env=None, check=True):
                     PATH=BIN + os.pathsep + os.environ["PATH"])
     full_env.update(env or {})
     proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, check=False)
     if check:
         assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     return proc
@@ -100,7 +100,7 @@ def test_bad_variable_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("fixture,count,family", [("h100-80gb-hbm3-x1", 1, "H100"),
-                                                   ("h200-141gb-x4", 4, "H200")])
+                                                  ("h200-141gb-x4", 4, "H200")])
 def test_unrecorded_host_is_gathered_with_gpu_facts(tmp_path, fixture, count, family):
     inventory = write_inventory(tmp_path, """
         all:

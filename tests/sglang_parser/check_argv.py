@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run SGLang's own CLI parser over argv lists (tests only).
 
 stdin: JSON list of {"id": str, "argv": [...], "config": {...}, "extra": [...]} ; stdout: JSON

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """SGLang's launch_server options, from its own parser, as the data in
 plugins/module_utils/sglang_options.py (tests only).
 

@@ -25,11 +25,11 @@ CASES = [(os.path.dirname(run), row) for run in RUNS
 
 def test_calibration_runs_are_kept():
     assert CASES, "no calibration run under tests/e2e/gpu/results/"
-    assert {row["expect"] for _, row in CASES} == {"start", "refuse"}
+    assert {row["expect"] for _run, row in CASES} == {"start", "refuse"}
 
 
 @pytest.mark.parametrize("run,row", CASES, ids=["%s/%s" % (os.path.basename(r), row["case"])
-                                               for r, row in CASES])
+                                                for r, row in CASES])
 def test_plan_holds_against_sglang(run, row):
     failed = [(name, detail) for name, ok, detail in calibration_table.checks(row) if not ok]
     assert not failed, failed

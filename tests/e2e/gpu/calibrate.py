@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """On a lent GPU machine: run calibration cases (calibration_cases.py) through the collection's own
 deploy.yml, the rendered unit's ExecStart and playbooks/bench.yml, and keep SGLang's own log lines
 beside the plan. Results land in $OUT/calibration.tgz (unpack under tests/e2e/gpu/results/).
@@ -60,7 +59,8 @@ def sh(cmd, out_file=None, env=None, timeout=None):
     full_env.update(env or {})
     try:
         proc = subprocess.run(cmd, shell=isinstance(cmd, str), cwd=ROOT, env=full_env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
+                              check=False)
         output, rc = proc.stdout.decode(errors="replace"), proc.returncode
     except subprocess.TimeoutExpired as exc:
         output, rc = (exc.stdout or b"").decode(errors="replace") + "\nTIMEOUT\n", 124
@@ -97,6 +97,8 @@ def setup(out):
         wheels += glob.glob(os.path.join(ROOT, ".e2e", "report", "*.whl"))
         sh([sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--target",
             SITE] + wheels)
+    if sh(["bash", "scripts/link-collection"])[0]:  # FQCNs resolve through it (ansible.cfg)
+        raise SystemExit("scripts/link-collection failed")
     models = os.path.join(ROOT, ".e2e", "models.tgz")
     if os.path.exists(models) and not os.path.isdir(WORK + "/models"):
         with tarfile.open(models) as tar:
@@ -162,10 +164,11 @@ def check_record(z, record):
 def ansible_env():
     torch_site = subprocess.run(
         [sys.executable, "-c", "import torch, os; print(os.path.dirname(os.path.dirname("
-                               "torch.__file__)))"], stdout=subprocess.PIPE).stdout.decode().strip()
+                               "torch.__file__)))"],
+        stdout=subprocess.PIPE, check=False).stdout.decode().strip()
     env = {"PYTHONPATH": SITE, "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_STDOUT_CALLBACK": "default",
            "E2E_TORCH_SITE": torch_site}
-    if subprocess.run([sys.executable, "-c", "import ensurepip"]).returncode:
+    if subprocess.run([sys.executable, "-c", "import ensurepip"], check=False).returncode:
         env["E2E_NO_ENSUREPIP"] = "1"
     return env
 
@@ -201,7 +204,7 @@ def stop_server():
                 os.killpg(pid, sig)
             except ProcessLookupError:
                 break
-            for _ in range(wait):
+            for _second in range(wait):
                 try:
                     os.killpg(pid, 0)
                     time.sleep(1)
@@ -209,7 +212,7 @@ def stop_server():
                     break
         os.remove(pid_file)
     sh("pkill -9 -f sglang.launch_server; pkill -9 -f 'sglang::'; true")
-    for _ in range(60):
+    for _second in range(60):
         rc, used = sh("nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits")
         if all(int(x) < 2000 for x in used.split() if x.strip().isdigit()):
             return
@@ -224,7 +227,7 @@ def long_prompt(case_dir, context):
     """One request whose prompt fills LONG_PROMPT_SHARE+ of the context, as token ids."""
     n = int(context * (LONG_PROMPT_SHARE + 0.02))
     rng = random.Random(0)
-    body = json.dumps({"input_ids": [rng.randrange(1000, 200000) for _ in range(n)],
+    body = json.dumps({"input_ids": [rng.randrange(1000, 200000) for _token in range(n)],
                        "sampling_params": {"max_new_tokens": 8, "temperature": 0}}).encode()
     req = urllib.request.Request(BASE + "/generate", data=body, headers={
         "Authorization": "Bearer " + KEY, "Content-Type": "application/json"})
@@ -246,10 +249,11 @@ def long_prompt(case_dir, context):
 
 
 def run_bench(case_dir, profile, extra):
-    rc, _ = playbook(["playbooks/bench.yml"], os.path.join(case_dir, "bench-%s.log" % profile), dict(
-        extra, **{"sglang_bench_run_profiles": [profile], "sglang_cluster": "calibration",
-        "sglang_reports_root": os.path.join(case_dir, "reports"),
-        "sglang_bench_tokenizer": WORK + "/models/llama4-scout"}), timeout=max(60, deadline_left() - 20))
+    variables = dict(extra, sglang_bench_run_profiles=[profile], sglang_cluster="calibration",
+                     sglang_reports_root=os.path.join(case_dir, "reports"),
+                     sglang_bench_tokenizer=WORK + "/models/llama4-scout")
+    rc = playbook(["playbooks/bench.yml"], os.path.join(case_dir, "bench-%s.log" % profile), variables,
+                  timeout=max(60, deadline_left() - 20))[0]
     log("bench.yml %s rc=%d" % (profile, rc))
 
 
@@ -281,8 +285,8 @@ def run_case(name, out, keep_running):
     if reuse:
         log("%s: the server of %s still serves; reusing it" % (name, case["same_server_as"]))
     else:
-        rc, _ = playbook(["deploy.yml", "--tags", "preflight,install,weights,service"],
-                         os.path.join(case_dir, "deploy.log"), extra)
+        rc = playbook(["deploy.yml", "--tags", "preflight,install,weights,service"],
+                      os.path.join(case_dir, "deploy.log"), extra)[0]
         log("%s: deploy rc=%d" % (name, rc))
         if rc:
             return
@@ -292,10 +296,10 @@ def run_case(name, out, keep_running):
         census = os.path.join(case_dir, "census")
         os.makedirs(census, exist_ok=True)
         t = time.time()
-        rc, _ = sh([sys.executable, "tests/e2e/gpu/start_from_unit.py", UNIT, LOG],
-                   os.path.join(case_dir, "start.log"),
-                   {"E2E_PYTHONPATH": os.path.join(HERE, "census"), "E2E_CENSUS_DIR": census},
-                   timeout=max(60, deadline_left() - 30))
+        rc = sh([sys.executable, "tests/e2e/gpu/start_from_unit.py", UNIT, LOG],
+                os.path.join(case_dir, "start.log"),
+                {"E2E_PYTHONPATH": os.path.join(HERE, "census"), "E2E_CENSUS_DIR": census},
+                timeout=max(60, deadline_left() - 30))[0]
         ready = time.time() - t
         with open(os.path.join(case_dir, "ready.json"), "w") as handle:
             json.dump({"rc": rc, "seconds": round(ready, 1)}, handle)
@@ -335,7 +339,7 @@ def refuse_case(case, case_dir, extra, plan_rc):
             "--load-format", "dummy", "--port", "30001", "--sampling-backend", "pytorch",
             "--grammar-backend", "none"] + case["sglang_args"]
     t = time.time()
-    rc, _ = sh(argv, os.path.join(case_dir, "sglang.log"), timeout=min(300, deadline_left() - 40))
+    rc = sh(argv, os.path.join(case_dir, "sglang.log"), timeout=min(300, deadline_left() - 40))[0]
     with open(os.path.join(case_dir, "sglang-own-start.json"), "w") as handle:
         json.dump({"argv": argv[1:], "rc": rc, "seconds": round(time.time() - t, 1),
                    "planner_refused": plan_rc != 0}, handle, indent=1)

@@ -33,7 +33,7 @@ CASES = {
     "maverick-h100x4-refused": {
         "kind": "nvidia-h100-x4", "model": "llama4-maverick", "vars": {},
         "expect": "refuse",
-        "sglang_args": ["--tp", "4", "--context-length", "131072"],
+        "sglang_args": ["--tp-size", "4", "--context-length", "131072"],
     },
     # Scout at tp 2 on 2 x H200, BF16 and online FP8, auto context; the BF16 server also takes
     # a prompt filling >= 90 % of its context and the latency profile.
@@ -53,7 +53,7 @@ CASES = {
     # Maverick BF16 cannot fit 2 x H200 (~400 GB a GPU): refused; SGLang's own start must fail.
     "maverick-h200x2-refused": {
         "kind": "nvidia-h200-x2", "model": "llama4-maverick", "vars": {},
-        "expect": "refuse", "sglang_args": ["--tp", "2", "--context-length", "131072"],
+        "expect": "refuse", "sglang_args": ["--tp-size", "2", "--context-length", "131072"],
     },
     "scout-h200x2-fp8-auto": {
         "kind": "nvidia-h200-x2", "model": "llama4-scout", "vars": {"sglang_quantization": "fp8"},
@@ -92,7 +92,7 @@ CASES = {
     },
     "maverick-h100x8-refused": {
         "kind": "nvidia-h100-x8", "model": "llama4-maverick", "vars": {},
-        "expect": "refuse", "sglang_args": ["--tp", "8", "--context-length", "131072"],
+        "expect": "refuse", "sglang_args": ["--tp-size", "8", "--context-length", "131072"],
     },
 }
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """SGLang's own log lines from a calibration run against the planner, as a table.
 
     python3 tests/e2e/gpu/calibration_table.py tests/e2e/gpu/results/<run> [--write]
@@ -77,7 +76,7 @@ def predict(run_dir, case_dir):
     argv = plan_doc["argv"]
     config = _read(os.path.join(HERE, "models", case["case"]["model"] + ".json"))
     profile = model_profiles.profile_from_hf_config(config, case["extra_vars"]["sglang_model"])
-    tp = flag(argv, "--tp", int)
+    tp = flag(argv, "--tp-size", int) or flag(argv, "--tp", int)  # runs before 2026-11-28 wrote --tp
     quant = "fp8" if flag(argv, "--quantization") == "fp8" else "bf16"
     hybrid = "--swa-full-tokens-ratio" in argv
     args = {"speculative": "none", "multimodal": "--enable-multimodal" in argv,
@@ -175,7 +174,7 @@ def markdown(run_dir):
     for row in rows:
         for name, ok, detail in checks(row):
             lines.append("| %s | %s | %s | %s |" % (row["case"], name, "yes" if ok else "**NO**",
-                                                     detail.replace("|", "/")))
+                                                    detail.replace("|", "/")))
     return "\n".join(lines) + "\n"
 
 

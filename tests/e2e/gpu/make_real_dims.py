@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Make real-dimension Llama 4 checkpoint folders for SGLang's --load-format dummy: the published
 config.json (tests/e2e/gpu/models/) and a small tokenizer trained here, no weights. SGLang then
 allocates every real parameter (random values) at the real size, so its memory log lines are the

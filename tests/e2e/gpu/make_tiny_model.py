@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Make a tiny Llama-4-architecture checkpoint locally (no hub): random weights, a BPE tokenizer
 trained here, the llama-4 chat template, saved as safetensors.
 

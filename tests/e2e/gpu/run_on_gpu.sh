@@ -4,14 +4,16 @@
 # deploy.yml's smoke checks, a short bench_serving run; everything lands in $OUT.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
+bash scripts/link-collection || exit 1  # FQCNs resolve through it (ansible.cfg)
 OUT=${OUT:-/var/tmp/e2e-out}; mkdir -p "$OUT" /var/tmp/e2e /var/tmp/wh
 A=$OUT/artifacts; mkdir -p "$A"
 for d in .e2e/part*; do [ -d "$d" ] && cp "$d"/*.whl /var/tmp/wh/; done
 [ -f .e2e/tiny-llama4.tgz ] && tar -C /var/tmp/e2e -xzf .e2e/tiny-llama4.tgz
 { date -u; nvidia-smi -L; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
   python3 -V; python3 -c 'import torch; print("torch", torch.__version__)'; cat /etc/os-release | head -2; } > "$A/machine.txt" 2>&1
-export E2E_TORCH_SITE=$(python3 -c 'import torch, os; print(os.path.dirname(os.path.dirname(torch.__file__)))')
+E2E_TORCH_SITE=$(python3 -c 'import torch, os; print(os.path.dirname(os.path.dirname(torch.__file__)))')
+export E2E_TORCH_SITE
 python3 -c 'import ensurepip' 2>/dev/null || export E2E_NO_ENSUREPIP=1
 python3 -m pip install -q --no-index --no-deps --target /var/tmp/ansible-site /var/tmp/wh/ansible_core-*.whl /var/tmp/wh/resolvelib-*.whl
 export PYTHONPATH=/var/tmp/ansible-site ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default
@@ -41,8 +43,9 @@ export PYTHONPATH=/var/tmp/ansible-site
 $AP playbooks/bench.yml -e '{"sglang_bench_run_profiles": ["latency"]}' -e sglang_cluster=e2e-h100 \
   -e sglang_reports_root="$A/reports" > "$A/bench.log" 2>&1
 echo "bench.yml rc=$? $(grep -Eo 'gpu-local *: ok=[0-9]+ *changed=[0-9]+' "$A/bench.log" | tail -1)" | tee -a "$A/summary.txt"
+runs=("$A"/reports/e2e-h100/*)  # the first run (sorted by its timestamp) is the baseline
 $AP playbooks/bench.yml -e '{"sglang_bench_run_profiles": ["latency"]}' -e sglang_cluster=e2e-h100 \
-  -e sglang_reports_root="$A/reports" -e bench_baseline="$(ls -d "$A"/reports/e2e-h100/* | head -1)" \
+  -e sglang_reports_root="$A/reports" -e bench_baseline="${runs[0]}" \
   -e bench_regression_pct=25 > "$A/bench-against-baseline.log" 2>&1
 echo "bench.yml against the first run rc=$? $(grep -Eo 'gpu-local *: ok=[0-9]+ *changed=[0-9]+' "$A/bench-against-baseline.log" | tail -1)" | tee -a "$A/summary.txt"
 unset PYTHONPATH

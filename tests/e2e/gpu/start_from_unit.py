@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start SGLang exactly as the rendered unit would, where PID 1 is not systemd (the lent GPU
 machine): ExecStart with the EnvironmentFile's variables, as a daemon, output to LOG; then
 ExecStartPost (the readiness wait) with TimeoutStartSec.

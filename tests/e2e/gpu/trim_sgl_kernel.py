@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Test-only: rebuild the sglang-kernel wheel without its FA3 kernels, so it fits the GPU machine's
 carry limit. Removes sgl_kernel/flash_ops*.so (FA3, 1.1 GB unpacked; loaded only by
 sgl_kernel/flash_attn.py, which SGLang reaches from its fa3 attention backend and its vision

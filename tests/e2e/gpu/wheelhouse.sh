@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by prepare.sh and prepare_calibration.sh: wheels for the GPU machine's Python 3.12
 # (x86_64), no dependencies resolved here (wheels.txt lists them all).
 #   download_wheels DIR                 every line of tests/e2e/gpu/wheels.txt into DIR

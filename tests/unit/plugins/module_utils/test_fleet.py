@@ -33,7 +33,7 @@ def test_table_and_refusals():
 
 
 def test_plan_files_written_once(tmp_path):
-    plans, _ = fleet.plan_fleet({"a": {"gpus": facts("derived-h100-x8"), "model": SCOUT}})
+    plans = fleet.plan_fleet({"a": {"gpus": facts("derived-h100-x8"), "model": SCOUT}})[0]
     first = fleet.write_plan_files(str(tmp_path), plans)
     assert first == [str(tmp_path / "a.json")]
     assert fleet.write_plan_files(str(tmp_path), plans) == []
@@ -45,5 +45,5 @@ def test_plan_files_written_once(tmp_path):
 def test_derived_fixtures_and_example_host_vars_are_current():
     proc = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures",
                                                         "derive_gpu_fixtures.py"), "--check"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -58,7 +58,7 @@ PLAN_CASES = [
 
 @pytest.mark.parametrize("case", PLAN_CASES, ids=[c[0] for c in PLAN_CASES])
 def test_plan_table(case):
-    _, fixture, model, options, expected = case
+    fixture, model, options, expected = case[1:]
     result = plan_launch(dict(options, gpus=facts(fixture), model=model), host="h")
     plan = result["plan"]
     for key, value in expected.items():
@@ -251,7 +251,7 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("override,message", BAD_INPUTS, ids=[m[:40] for _, m in BAD_INPUTS])
+@pytest.mark.parametrize("override,message", BAD_INPUTS, ids=[m[:40] for _override, m in BAD_INPUTS])
 def test_bad_input_is_a_clear_error(override, message):
     args = dict({"gpus": facts(H100_8), "model": SCOUT}, **override)
     with pytest.raises(PlanError) as err:
