@@ -15,7 +15,18 @@ __metaclass__ = type
 
 import re
 
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+from ansible_collections.llmops.sglang.plugins.module_utils.safe_text import is_printable
+
+# profile names become file names (<profile>.jsonl): matched to the end ('$' lets "x\n" through)
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}\Z")
+# bench_serving options the role writes itself (an extra one, or any prefix argparse expands to
+# it, would point the run elsewhere or write elsewhere), and option names that carry secrets
+OWNED_OPTIONS = ("--backend", "--base-url", "--host", "--port", "--model", "--served-model-name",
+                 "--tokenizer", "--dataset-name", "--dataset-path", "--num-prompts",
+                 "--max-concurrency", "--request-rate", "--warmup-requests", "--seed",
+                 "--output-file", "--output-details", "--tag", "--random-input-len",
+                 "--random-output-len", "--random-range-ratio", "--apply-chat-template")
+SECRET_OPTION_RE = re.compile(r"key|token|passw|secret|auth|header", re.I)
 DATASETS = ("random", "random-ids", "sharegpt")
 # key: (type, minimum)
 INTEGER_KEYS = {"num_prompts": 1, "max_concurrency": 1, "input_len": 1, "output_len": 1,
@@ -82,9 +93,7 @@ def validate_profiles(profiles, selected=None, host="this host", defaults=None):
         if not isinstance(profile["apply_chat_template"], bool):
             raise ProfileError("%s: apply_chat_template=%r must be true or false" % (
                 where, profile["apply_chat_template"]))
-        extra = profile["extra_args"]
-        if not isinstance(extra, list) or not all(isinstance(a, str) for a in extra):
-            raise ProfileError("%s: extra_args=%r must be a list of strings" % (where, extra))
+        _check_extra_args(profile["extra_args"], where)
         if profile["max_concurrency"] > profile["num_prompts"]:
             raise ProfileError("%s: max_concurrency=%d exceeds num_prompts=%d, so it would never "
                                "be reached" % (where, profile["max_concurrency"],
@@ -99,6 +108,29 @@ def validate_profiles(profiles, selected=None, host="this host", defaults=None):
                                "(%s)" % (host, ", ".join(missing), ", ".join(names)))
         out = [p for p in out if p["name"] in selected]
     return out
+
+
+def _check_extra_args(extra, where):
+    if not isinstance(extra, list) or not all(isinstance(a, str) for a in extra):
+        raise ProfileError("%s: extra_args must be a list of strings, got a %s" % (
+            where, type(extra).__name__))
+    for index, arg in enumerate(extra):
+        if not is_printable(arg):
+            raise ProfileError("%s: extra_args[%d]=%r holds a control or format character" % (
+                where, index, arg))
+    for index, arg in enumerate(extra):
+        option = arg.split("=", 1)[0]
+        if not option.startswith("--"):
+            continue
+        if SECRET_OPTION_RE.search(option):
+            raise ProfileError("%s: extra_args[%d]=%r would put a secret on bench_serving's command "
+                               "line; the role passes the API key in the environment" % (
+                                   where, index, option))
+        owned = [o for o in OWNED_OPTIONS if o.startswith(option)]
+        if owned:
+            raise ProfileError("%s: extra_args[%d]=%r sets %s, which the role sets from the plan "
+                               "and the profile; change the profile's keys instead" % (
+                                   where, index, option, owned[0]))
 
 
 def bench_serving_argv(profile, python, base_url, model, served_model_name, tokenizer,

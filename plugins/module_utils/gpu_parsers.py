@@ -343,14 +343,31 @@ def build_gpu_facts(vendor, devices, driver_version="", cuda_version="", interco
     return facts
 
 
+def _nvidia_index(text, host):
+    if not text.isdigit():
+        raise GpuParseError("%s: nvidia-smi printed GPU index %r, not a number" % (host, text))
+    return int(text)
+
+
+def _compute_capability(text, host):
+    """'9.0' as nvidia-smi prints it; empty where the driver does not report it."""
+    if text and not re.match(r"[0-9]{1,2}\.[0-9]{1,2}\Z", text):
+        raise GpuParseError("%s: nvidia-smi printed compute_cap %r, not MAJOR.MINOR such as 9.0"
+                            % (host, text))
+    return text
+
+
 def nvidia_facts(query_csv, topo_text=None, host="this host"):
     """Facts from `nvidia-smi --query-gpu` CSV and (optionally) `nvidia-smi topo -m`."""
-    rows = parse_nvidia_query_csv(query_csv)
+    try:
+        rows = parse_nvidia_query_csv(query_csv)
+    except GpuParseError as exc:
+        raise GpuParseError("%s: %s" % (host, exc))
     devices = [
         _device(
-            int(r["index"]), r["name"], _int_or_none(r.get("memory.total")),
+            _nvidia_index(r["index"], host), r["name"], _int_or_none(r.get("memory.total")),
             uuid=r.get("uuid", ""), pci_bus_id=r.get("pci.bus_id", ""),
-            compute_capability=r.get("compute_cap", ""),
+            compute_capability=_compute_capability(r.get("compute_cap", ""), host),
             memory_free_mib=_int_or_none(r.get("memory.free")),
             mig_mode=r.get("mig.mode.current", ""),
         )

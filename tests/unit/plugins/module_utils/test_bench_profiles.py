@@ -65,7 +65,7 @@ def test_selection_keeps_the_order_and_names_unknown_profiles():
     ([dict(LATENCY, request_rate=-1)], "request_rate=-1 must be 'inf'"),
     ([dict(LATENCY, dataset="mmlu")], "dataset='mmlu' is not one of random, random-ids, sharegpt"),
     ([dict(LATENCY, apply_chat_template="yes")], "apply_chat_template='yes' must be true or false"),
-    ([dict(LATENCY, extra_args="--x")], "extra_args='--x' must be a list of strings"),
+    ([dict(LATENCY, extra_args="--x")], "extra_args must be a list of strings, got a str"),
     ([dict(LATENCY, max_concurrency=20)], "max_concurrency=20 exceeds num_prompts=10"),
     ([dict(LATENCY, concurrency=1)], "unknown key(s) concurrency"),
 ])
