@@ -181,10 +181,7 @@ def validate_arguments(raw, host="this host"):
                 raise PlanError("%s: %s=%r must be a non-empty string" % (host, name, value))
             args[name] = value.strip()
         elif kind == "dict_or_none":
-            if not isinstance(value, dict):
-                raise PlanError("%s: %s must be the parsed config.json (a mapping), got %s" % (
-                    host, name, type(value).__name__))
-            args[name] = value
+            args[name] = _config_mapping(name, value, raw.get("model"), host)
         elif kind == "str_or_none":
             if not isinstance(value, str) or not value.strip():
                 raise PlanError("%s: %s=%r must be a non-empty string" % (host, name, value))
@@ -237,7 +234,7 @@ def validate_arguments(raw, host="this host"):
                     isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
                 # not echoed: '-e sglang_extra_args=--api-key=KEY' arrives as one string
                 raise PlanError("%s: extra_args must be a list of strings, e.g. "
-                                "['--enable-metrics'], got a %s" % (host, type(value).__name__))
+                                "['--enable-metrics'], got a %s" % (host, safe_text.kind_of(value)))
             args[name] = [str(v) for v in value]
         elif kind == "version":
             text = str(value).strip()
@@ -294,7 +291,7 @@ def _refuse_control_characters(args, host):
 def _validate_gpus(gpus, host):
     if not isinstance(gpus, dict):
         raise PlanError("%s: gpus must be the dict gpu_facts returns, got the %s %s" % (
-            host, type(gpus).__name__, _short(gpus)))
+            host, safe_text.kind_of(gpus), _short(gpus)))
     missing = [k for k in REQUIRED_GPU_KEYS if k not in gpus]
     if missing:
         raise PlanError("%s: gpus is missing %s (needs %s; run llmops.sglang.gpu_facts or set "
@@ -312,6 +309,20 @@ def _validate_gpus(gpus, host):
         raise PlanError("%s: gpus.vendor=%r is not supported: nvidia, amd or intel" % (
             host, gpus["vendor"]))
     return out
+
+
+def _config_mapping(name, value, model, host):
+    """A model's config.json: the parsed mapping, or its text as read from the host."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise PlanError("%s: %s (the config.json of model=%r) is not valid JSON (%s)" % (
+                host, name, model, exc))
+    if not isinstance(value, dict):
+        raise PlanError("%s: %s (the config.json of model=%r) must be a JSON object, got a %s" % (
+            host, name, model, safe_text.kind_of(value)))
+    return value
 
 
 def _short(value, limit=80):

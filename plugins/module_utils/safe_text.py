@@ -18,3 +18,13 @@ UNSAFE_TEXT_RE = re.compile(u"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u206
 def is_printable(value):
     """True for text with no control or format character (non-strings: their text)."""
     return not UNSAFE_TEXT_RE.search(value if isinstance(value, str) else str(value))
+
+
+def kind_of(value):
+    """A value's kind in YAML words (Ansible hands over its own str/list/dict subclasses, whose
+    class names mean nothing to a user)."""
+    for kind, types in (("boolean", bool), ("mapping", dict), ("list", (list, tuple)),
+                        ("string", str), ("number", (int, float))):
+        if isinstance(value, types):
+            return kind
+    return "null" if value is None else type(value).__name__

@@ -42,9 +42,9 @@ options:
     type: str
   model_config:
     description:
-      - The parsed C(config.json) of a local O(model) folder on the host (the sglang_preflight
-        role reads it there), used to plan it like a known model.
-    type: dict
+      - The C(config.json) of a local O(model) folder on the host (the sglang_preflight
+        role reads it there), parsed or as its JSON text, used to plan it like a known model.
+    type: raw
   quantization:
     description:
       - V(auto) keeps the checkpoint's precision (BF16, or FP8 for an FP8 checkpoint);

@@ -233,7 +233,8 @@ PLAN_ROWS = [
     ("p-extra-port", PLAN, {"sglang_extra_args": ["--port", "1"]}, ("extra_args", "--port")),
     ("p-extra-host-eq", PLAN, {"sglang_extra_args": ["--host=0.0.0.0"]}, ("extra_args", "--host")),
     ("p-extra-unknown", PLAN, {"sglang_extra_args": ["--no-such-flag"]}, ("extra_args", "--no-such-flag")),
-    ("p-extra-bare-value", PLAN, {"sglang_extra_args": ["foo"]}, ("extra_args", "foo")),
+    # a value without an option is named by its index, not shown (it may be a secret)
+    ("p-extra-bare-value", PLAN, {"sglang_extra_args": ["foo"]}, ("extra_args[0]", "not shown")),
     ("p-cfg-heads-zero", PLAN, {"__model_config__": {"num_attention_heads": 0}}, ("num_attention_heads",)),
     ("p-cfg-kv-heads-zero", PLAN, {"__model_config__": {"num_key_value_heads": 0}},
      ("num_key_value_heads",)),

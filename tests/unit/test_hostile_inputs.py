@@ -235,8 +235,10 @@ MODEL_CONFIG = [
     ("vision-config-string", "model_config",
      {"architectures": ["Llama4ForConditionalGeneration"], "text_config": "TINY",
       "vision_config": "abc"}, ("vision_config", "abc")),
-    ("config-is-a-list", "model_config", {"__replace__": [1, 2, 3]}, ("model_config",)),
-    ("config-is-a-string", "model_config", {"__replace__": "{\"hidden_size\": 1}"}, ("model_config",)),
+    ("config-is-a-list", "model_config", {"__replace__": [1, 2, 3]},
+     ("model_config", "config.json", "JSON object", "list")),
+    ("config-is-a-string", "model_config", {"__replace__": "{\"hidden_size\": 1}"},
+     ("config.json", "architectures")),
     # a local folder the controller reads itself
     ("folder-invalid-json", "model_folder", {"text": "{\"hidden_size\": "}, ("config.json",)),
     ("folder-json-list", "model_folder", {"text": "[]"}, ("config.json",)),

@@ -228,7 +228,7 @@ BAD_INPUTS = [
     ({"served_model_name": "tiny,base_url=http://evil"}, "served_model_name='tiny,base_url=http://"
                                                          "evil': allowed are letters"),
     ({"nnodes": 2, "dist_init_addr": "--host:5000"}, "dist_init_addr='--host:5000' starts with"),
-    ({"gpus": "8 x H100"}, "gpus must be the dict gpu_facts returns, got the str '8 x H100'"),
+    ({"gpus": "8 x H100"}, "gpus must be the dict gpu_facts returns, got the string '8 x H100'"),
     ({"extra_args": ["--enable-metrics=1"]}, "--enable-metrics takes no value"),
     ({"extra_args": ["--log-level"]}, "extra_args[0]='--log-level' needs a value after it"),
     ({"extra_args": ["-v"]}, "extra_args[0]='-v' is not an option"),
