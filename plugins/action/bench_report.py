@@ -22,6 +22,7 @@ from ansible_collections.llmops.sglang.plugins.module_utils.bench_report import 
     render_markdown,
     summarise,
 )
+from ansible_collections.llmops.sglang.plugins.module_utils.safe_text import file_name_error
 
 
 def _dump_jsonl(records):
@@ -84,6 +85,8 @@ class ActionModule(ActionBase):
         try:
             # the hosts' results: never overwritten
             for host, data in sorted(results.items()):
+                if file_name_error(host):
+                    raise ReportError(file_name_error(host))
                 folder = os.path.join(report_dir, host)
                 meta = redact(dict(data.get("host") or {}))
                 profiles = data.get("profiles") or {}

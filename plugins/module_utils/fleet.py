@@ -9,7 +9,6 @@ __metaclass__ = type
 
 import json
 import os
-import re
 import tempfile
 
 from ansible_collections.llmops.sglang.plugins.module_utils.planner import (
@@ -18,6 +17,7 @@ from ansible_collections.llmops.sglang.plugins.module_utils.planner import (
     inventory_variable,
     plan_launch,
 )
+from ansible_collections.llmops.sglang.plugins.module_utils.safe_text import file_name_error
 
 
 def arguments_from_hostvars(hostvars):
@@ -33,19 +33,6 @@ def arguments_from_hostvars(hostvars):
         if "gpus" in facts:
             args["gpus"] = facts["gpus"]
     return args
-
-
-# inventory host names become plan file names (<dir>/<host>.json): no separators, no dot files
-FILE_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:@%+-]{0,199}\Z")
-
-
-def file_name_error(host):
-    """Why this host name cannot name a file, or None."""
-    if FILE_NAME_RE.match(host):
-        return None
-    return ("%s: the inventory host name %s cannot name the host's plan or report file: allowed "
-            "are 1-200 letters, digits and . _ : @ %% + -, not starting with . or -" % (
-                json.dumps(host), json.dumps(host)))
 
 
 def plan_fleet(arguments_by_host):

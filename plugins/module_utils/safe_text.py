@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 
 # control characters (newline, tab, escape ...) and invisible format characters (bidi overrides,
@@ -28,3 +29,17 @@ def kind_of(value):
         if isinstance(value, types):
             return kind
     return "null" if value is None else type(value).__name__
+
+
+# inventory host names become file and folder names (plans/<host>.json, reports/.../<host>/):
+# no separators, no dot files
+FILE_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:@%+-]{0,199}\Z")
+
+
+def file_name_error(host):
+    """Why this inventory host name cannot name a file, or None."""
+    if isinstance(host, str) and FILE_NAME_RE.match(host):
+        return None
+    return ("%s: the inventory host name %s cannot name the host's plan or report file: allowed "
+            "are 1-200 letters, digits and . _ : @ %% + -, not starting with . or -" % (
+                json.dumps(host), json.dumps(host)))
