@@ -44,6 +44,7 @@ def K(key):
     """A key as a word of its own (not part of a host name such as inj-host-newline)."""
     return r"re:(?<![\w-])(?:sglang_)?%s(?![\w-])" % re.escape(key)
 
+
 # recognisable fake secrets, one per row so that a leak names its row
 KEY_NL = "sk-FAKE-deploy-newline-4a1b"
 KEY_LS = "sk-FAKE-deploy-u2028-8c2d"
@@ -485,7 +486,7 @@ def problems_with(run, host, fragments):
         score = (len(crashes), len(missing), len(internal))
         if best is None or score < best[0]:
             best = (score, msg, missing, crashes, internal)
-    _, msg, missing, crashes, internal = best
+    _score, msg, missing, crashes, internal = best
     out = list(leaks)
     if crashes:
         out.append("CRASH %s" % crashes)
@@ -519,7 +520,7 @@ def _patched_config(changes):
 
 def deploy_hosts(base, rows, models_dir, install_root):
     hosts = {}
-    for row_id, _, variables, _ in rows:
+    for row_id, _entry, variables, _expected in rows:
         host = dict(base, sglang_install_root=install_root)
         for key, value in variables.items():
             if key == "__config__":
@@ -571,7 +572,7 @@ def runs(tmp_path_factory):
         DEPLOY_BASE, DEPLOY_ROWS, base / "models", install_root))
 
     plan_hosts = {}
-    for row_id, _, variables, _ in PLAN_ROWS:
+    for row_id, _entry, variables, _expected in PLAN_ROWS:
         host = dict(PLAN_BASE)
         for key, value in variables.items():
             if key == "__model_config__":
@@ -585,7 +586,7 @@ def runs(tmp_path_factory):
 
     names_dir = base / "names"
     name_hosts = {"good-name": dict(PLAN_BASE)}
-    for _, _, variables, _ in HOSTNAME_ROWS:
+    for _row_id, _entry, variables, _expected in HOSTNAME_ROWS:
         name_hosts[variables["name"].format(tmp=str(names_dir))] = dict(PLAN_BASE)
     names_inv = write_inventory(names_dir / "inventory" / "hosts.yml", name_hosts)
 
@@ -619,7 +620,7 @@ def runs(tmp_path_factory):
         TEMPLATE: (["-i", template_inv, "deploy.yml", "--check", "--diff", "--tags",
                     "preflight,service"], None),
     }
-    for row_id, _, variables, _ in CLI_ROWS:
+    for row_id, _entry, variables, _expected in CLI_ROWS:
         args = ["-i", cli_inv, variables["playbook"], "-e", variables["e"]]
         if variables["playbook"] == "deploy.yml":
             args += ["--tags", "preflight"]
@@ -630,7 +631,7 @@ def runs(tmp_path_factory):
     before = watched_files()
     with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
         futures = {name: pool.submit(ansible_playbook, *args, env=env, check=False)
-                   for name, (args, _) in jobs.items()}
+                   for name, (args, _job) in jobs.items()}
         done = {name: Run(f.result(), None) for name, f in futures.items()}
     (base / "logs").mkdir()
     for name, run in done.items():
@@ -667,7 +668,7 @@ def test_host_name_that_cannot_be_a_plan_file(runs, row_id, entry, variables, ex
     stray = sorted(p for p in glob.glob(str(names_dir) + "/**/*", recursive=True)
                    if os.path.isfile(p) and not p.startswith(str(names_dir / "plans") + os.sep)
                    and not p.startswith(str(names_dir / "inventory") + os.sep))
-    stray += [p for p in glob.glob(str(names_dir.parent) + "/*.json")]
+    stray += list(glob.glob(str(names_dir.parent) + "/*.json"))
     assert not stray, "files written outside the plan folder: %s" % stray
     assert os.path.exists(str(names_dir / "plans" / "good-name.json")), run.out[-2000:]
     problems = problems_with(run, name, expected)

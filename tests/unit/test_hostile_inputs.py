@@ -42,6 +42,7 @@ def K(key):
     """A key as a word of its own (not part of a host name such as inj-host-newline)."""
     return r"re:(?<![\w-])(?:sglang_)?%s(?![\w-])" % re.escape(key)
 
+
 # control, line-breaking, bidi and zero-width characters (YAML and systemd both treat some of
 # them as line breaks; bidi and zero-width ones hide what a value really is)
 CHARS = [
@@ -440,7 +441,7 @@ def entry_fleet_hostname(variables, tmp_path):
     except PlanError as exc:
         refused.setdefault(name, str(exc))
     stray = sorted(os.path.relpath(os.path.join(d, f), str(tmp_path))
-                   for d, _, files in os.walk(str(tmp_path)) for f in files
+                   for d, _dirs, files in os.walk(str(tmp_path)) for f in files
                    if not os.path.join(d, f).startswith(str(out_dir) + os.sep))
     assert not stray, "plan files written outside the plan folder: %s" % stray
     assert os.path.exists(str(out_dir / "good-host.json")), "the good host was not planned"
@@ -528,7 +529,7 @@ def test_table_size():
 # Not hostile: what the guards must still let through (so that a fix does not refuse everything).
 @pytest.mark.parametrize("extra", [["--enable-metrics"], ["--log-level", "info"],
                                    ["--enable-metrics", "--log-level=debug"]],
-                         ids=lambda e: " ".join(e))
+                         ids=" ".join)
 def test_plain_extra_args_still_plan(extra):
     planned = plan_launch(dict(base_args(), extra_args=extra), host=HOST)
     assert planned["argv"][-len(extra):] == extra
