@@ -65,3 +65,22 @@ def test_bad_input_stops_in_preflight(tmp_path, override, message):
     assert recap(proc.stdout)["gpu-local"]["changed"] == 0
     assert "sglang_install :" not in proc.stdout  # no task of the install role ran
     assert not os.path.exists("/nonexistent/llmops-sglang-test")
+
+
+def test_ranks_of_a_multi_node_model_stay_in_one_batch(tmp_path):
+    """A rollout batch with only some ranks of one model would restart half a group: refused."""
+    gpus = {"vendor": "nvidia", "count": 4, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
+            "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
+    group = dict(BASE, sglang_model="meta-llama/Llama-4-Scout-17B-16E-Instruct", sglang_gpus=gpus,
+                 sglang_nnodes=2, sglang_dist_init_addr="10.0.0.1:5000")
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {
+        "rank0": dict(group, sglang_node_rank=0), "rank1": dict(group, sglang_node_rank=1)}}}}}))
+    proc = ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
+                            "preflight", "-e", "sglang_serial=1", check=False)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert ("rank0: this batch holds 1 of the 2 ranks with sglang_dist_init_addr=10.0.0.1:5000 "
+            "(rank0); list the ranks together in the inventory and give -e sglang_serial a "
+            "multiple of 2") in out
+    assert "Traceback" not in out
