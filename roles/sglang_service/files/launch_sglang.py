@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """ExecStart of the SGLang unit (llmops.sglang): `python -m sglang.launch_server`, with the API key
 masked in this process's log records.
 
@@ -28,7 +27,7 @@ def api_key_from_config(argv):
     except ImportError:  # SGLang needs PyYAML for --config, so this is a fallback only
         data = {}
         for line in text.splitlines():
-            key, _, value = line.partition(":")
+            key, _sep, value = line.partition(":")
             data[key.strip()] = value.strip().strip("'\"")
     key = data.get("api-key") or data.get("api_key")
     return str(key) if key else None

@@ -13,17 +13,29 @@
   --api-key is enforced as SGLang does (/health* and /metrics exempt).
 - Logs `server_args={...}` at INFO on start, API key included, as SGLang does.
 - SIGTERM: /health turns 503, then the process exits.
+- `--help` / `-h`: prints a usage of SGLang's flags and exits 0, before anything else, as
+  SGLang's argparse parser does (`python -m sglang.launch_server --help` is how the install role
+  checks that the server's modules import).
+- /server_info carries `version` (the package's __version__), as SGLang 0.5.17 and 0.5.23 do
+  (python/sglang/srt/entrypoints/http_server.py, `server_info()`: `"version": __version__`).
 """
 
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+try:
+    from sglang import __version__
+except ImportError:  # run as a file (the playbook tests), not as `python -m sglang.launch_server`
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "__init__.py")) as _init:
+        __version__ = re.search(r'__version__ = "([^"]+)"', _init.read()).group(1)
 
 STORE_TRUE = {"enable-multimodal", "disable-hybrid-swa-memory", "enable-metrics",
               "trust-remote-code", "disable-radix-cache", "disable-cuda-graph"}
@@ -40,7 +52,7 @@ def merge_config(argv):
             line = line.rstrip("\n")
             if not line.strip() or line.lstrip().startswith("#") or line.startswith("---"):
                 continue
-            key, _, value = line.partition(":")
+            key, _sep, value = line.partition(":")
             value = value.strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1].replace("''", "'") if value[0] == "'" else json.loads(value)
@@ -126,6 +138,7 @@ def make_handler(state):
                 # SGLang returns its resolved server arguments, api_key among them
                 info = {k.replace("-", "_"): v for k, v in state.opts.items()}
                 info["max_total_num_tokens"] = 123456
+                info["version"] = __version__
                 return self.send(200, info)
             if path == "/metrics":
                 return self.send(200, b"sglang:num_running_reqs 0\n", "text/plain")
@@ -227,8 +240,20 @@ def record_path():
     return os.path.join(base, "launch-args.json")
 
 
+USAGE = """usage: sglang serve [-h] [--config CONFIG] --model-path MODEL_PATH [--host HOST]
+                    [--port PORT] [--tp-size TP_SIZE] [--context-length CONTEXT_LENGTH]
+                    [--mem-fraction-static MEM_FRACTION_STATIC] [--api-key API_KEY] ...
+
+TEST DOUBLE of SGLang %s's server (llmops.sglang tests): takes SGLang's flags, serves its
+response shapes, loads no model.
+""" % __version__
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--help" in argv or "-h" in argv:  # argparse prints the usage and exits 0
+        sys.stdout.write(USAGE)
+        return 0
     merged, config_keys = merge_config(argv)
     state = State()
     state.opts = options(merged)
@@ -239,8 +264,9 @@ def main(argv=None):
         json.dump(record, handle, indent=1)
     # SGLang logs its whole arguments at start, the API key among them (0.5.17, 0.5.23)
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s", force=True)
-    logging.getLogger("sglang.srt.entrypoints.engine").info(
-        "server_args=%s" % {k.replace("-", "_"): v for k, v in state.opts.items()})
+    # one pre-formatted message, as SGLang's f-string (the launcher's redaction reads record.msg)
+    message = "server_args=%s" % {k.replace("-", "_"): v for k, v in state.opts.items()}
+    logging.getLogger("sglang.srt.entrypoints.engine").info(message)
     state.ready_at = time.time() + float(os.environ.get("SGLANG_DOUBLE_LOAD_SECONDS", "3"))
     host = state.opts.get("host", "127.0.0.1")
     port = int(state.opts.get("port", 30000))
