@@ -84,3 +84,24 @@ def test_ranks_of_a_multi_node_model_stay_in_one_batch(tmp_path):
             "(rank0); list the ranks together in the inventory and give -e sglang_serial a "
             "multiple of 2") in out
     assert "Traceback" not in out
+
+
+def test_each_rank_of_a_multi_node_model_once(tmp_path):
+    """Two hosts both node_rank 1 (no rank 0): refused in preflight, naming every rank."""
+    gpus = {"vendor": "nvidia", "count": 4, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
+            "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
+    group = dict(BASE, sglang_model="meta-llama/Llama-4-Scout-17B-16E-Instruct", sglang_gpus=gpus,
+                 sglang_nnodes=2, sglang_dist_init_addr="10.0.0.1:5000")
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {
+        "rank0": dict(group, sglang_node_rank=1), "rank1": dict(group, sglang_node_rank=1)}}}}}))
+    proc = ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
+                            "preflight", check=False)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    for host in ("rank0", "rank1"):
+        assert ("%s: the hosts with sglang_dist_init_addr=10.0.0.1:5000 are rank0 (node_rank 1), "
+                "rank1 (node_rank 1) with sglang_nnodes 2; every rank must give the same "
+                "sglang_nnodes, and each node_rank from 0 to 1 must appear exactly once"
+                % host) in out, out[-3000:]
+    assert "Traceback" not in out

@@ -18,6 +18,14 @@
   checks that the server's modules import).
 - /server_info carries `version` (the package's __version__), as SGLang 0.5.17 and 0.5.23 do
   (python/sglang/srt/entrypoints/http_server.py, `server_info()`: `"version": __version__`).
+- Multi-node (`--nnodes N --node-rank R --dist-init-addr HOST:PORT`), as SGLang 0.5.23 behaves
+  (python/sglang/srt/entrypoints/engine.py): the model loads only once every rank has joined
+  rank 0's rendezvous at HOST:PORT (rank 0 listens there; a rank >= 1 retries until it can
+  connect). A rank >= 1 then serves only SGLang's stub (`launch_dummy_health_check_server`:
+  /health, /health_generate and /ping answer 200 whatever happens, anything else 404); on SIGTERM
+  it logs "waiting for the rank-0 ShutdownReq broadcast" and keeps running. Rank 0's SIGTERM
+  broadcasts the shutdown: every rank >= 1 exits 0. A rank whose peer goes without that broadcast
+  exits 1 (the real one fails its next collective, or hangs until NCCL's timeout).
 """
 
 import json
@@ -25,6 +33,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -86,6 +95,8 @@ class State:
     ready_at = 0.0
     stopping = False
     opts = {}
+    node_rank = 0
+    joined = None  # set once every rank is in the rendezvous
 
 
 def make_handler(state):
@@ -115,12 +126,15 @@ def make_handler(state):
             return False
 
         def ready(self):
-            return not state.stopping and time.time() >= state.ready_at
+            return not state.stopping and state.joined.is_set() and time.time() >= state.ready_at
 
         def do_GET(self):
+            path = self.path.split("?")[0]
+            if state.node_rank >= 1:  # SGLang's stub: 200 whatever the schedulers do
+                return self.send(200 if path in ("/health", "/health_generate", "/ping")
+                                 else 404, b"", "text/plain")
             if not self.authorised():
                 return
-            path = self.path.split("?")[0]
             if path in ("/health", "/health_generate"):
                 return self.send(200 if self.ready() else 503, b"", "text/plain")
             if not self.ready():
@@ -152,6 +166,8 @@ def make_handler(state):
                 return None
 
         def do_POST(self):
+            if state.node_rank >= 1:
+                return self.send(404, {"detail": "Not Found"})
             if not self.authorised():
                 return
             body = self.read_json()
@@ -233,6 +249,58 @@ def make_handler(state):
     return Handler
 
 
+def rendezvous_address(state):
+    host, _sep, port = str(state.opts.get("dist-init-addr", "")).rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def lead_rendezvous(state, peers):
+    """Rank 0: accept every other rank, then load; a peer gone without rank 0's shutdown
+    broadcast is a failed collective: exit 1."""
+    listener = socket.create_server(rendezvous_address(state), reuse_port=False)
+    nnodes = int(state.opts.get("nnodes", 1))
+    while len(peers) < nnodes - 1:
+        conn, addr = listener.accept()
+        peers.append(conn)
+        sys.stderr.write("double: rank %d of %d joined from %s\n" % (len(peers), nnodes, addr[0]))
+    state.ready_at = time.time() + load_seconds()
+    state.joined.set()
+    for conn in peers:
+        threading.Thread(target=watch_peer, args=(state, conn), daemon=True).start()
+
+
+def watch_peer(state, conn):
+    conn.recv(1)  # a peer never sends: this returns when it is gone
+    if not state.stopping:
+        sys.stderr.write("double: a rank >= 1 is gone: collective failed\n")
+        os._exit(1)
+
+
+def join_rendezvous(state):
+    """Rank >= 1: connect to rank 0 (retrying, as torch's TCPStore client does), load, then
+    wait for rank 0's shutdown broadcast (exit 0) or its loss (exit 1)."""
+    while True:
+        try:
+            conn = socket.create_connection(rendezvous_address(state), timeout=5)
+            break
+        except OSError:
+            time.sleep(1)
+    conn.settimeout(None)
+    sys.stderr.write("double: node_rank %d joined rank 0\n" % state.node_rank)
+    state.ready_at = time.time() + load_seconds()
+    state.joined.set()
+    message = conn.recv(64)
+    if message.startswith(b"shutdown"):
+        sys.stderr.write("double: ShutdownReq from rank 0: schedulers stopped\n")
+        os._exit(0)
+    sys.stderr.write("double: rank 0 is gone without a shutdown: collective failed\n")
+    os._exit(1)
+
+
+def load_seconds():
+    return float(os.environ.get("SGLANG_DOUBLE_LOAD_SECONDS", "3"))
+
+
 def record_path():
     if os.environ.get("SGLANG_DOUBLE_RECORD"):
         return os.environ["SGLANG_DOUBLE_RECORD"]
@@ -267,14 +335,39 @@ def main(argv=None):
     # one pre-formatted message, as SGLang's f-string (the launcher's redaction reads record.msg)
     message = "server_args=%s" % {k.replace("-", "_"): v for k, v in state.opts.items()}
     logging.getLogger("sglang.srt.entrypoints.engine").info(message)
-    state.ready_at = time.time() + float(os.environ.get("SGLANG_DOUBLE_LOAD_SECONDS", "3"))
+    state.node_rank = int(state.opts.get("node-rank", 0))
+    state.joined = threading.Event()
+    peers = []
+    if int(state.opts.get("nnodes", 1)) > 1:
+        rendezvous = lead_rendezvous if state.node_rank == 0 else join_rendezvous
+        threading.Thread(target=rendezvous, args=(state, peers) if state.node_rank == 0
+                         else (state,), daemon=True).start()
+    else:
+        state.ready_at = time.time() + load_seconds()
+        state.joined.set()
+    if state.node_rank >= 1:  # SGLang starts a rank's stub server once its schedulers are ready
+        state.joined.wait()
+        time.sleep(max(0.0, state.ready_at - time.time()))
     host = state.opts.get("host", "127.0.0.1")
     port = int(state.opts.get("port", 30000))
     server = ThreadingHTTPServer((host, port), make_handler(state))
     server.daemon_threads = True
 
     def stop(signum, frame):
+        if state.node_rank >= 1 and not state.joined.is_set():
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not yet handled: SIGTERM kills
+            os.kill(os.getpid(), signal.SIGTERM)
+        if state.node_rank >= 1:  # SGLang 0.5.23: only rank 0's broadcast stops this rank
+            logging.getLogger("sglang.srt.entrypoints.engine").warning(
+                "SIGTERM received on node_rank %d; waiting for the rank-0 ShutdownReq broadcast "
+                "to stop the schedulers.", state.node_rank)
+            return
         state.stopping = True
+        for conn in peers:  # the ShutdownReq broadcast
+            try:
+                conn.sendall(b"shutdown")
+            except OSError:
+                pass
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
