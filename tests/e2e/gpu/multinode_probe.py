@@ -36,6 +36,7 @@ def unpack_model():
     if not os.path.isdir(WORK + "/tiny-llama4"):
         with tarfile.open(tiny) as tar:
             tar.extractall(WORK)
+    sh(["chmod", "-R", "a+rX", WORK + "/tiny-llama4"])  # the service user reads it
 
 
 def one_gpu_facts():
