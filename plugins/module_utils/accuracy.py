@@ -39,9 +39,3 @@ def score_from_results(results, task):
             "stderr": float(stderr) if isinstance(stderr, (int, float)) else None,
             "samples": samples}
 
-
-def below_minimum(score, minimum):
-    """True when a minimum is set and the score is under it."""
-    if minimum in (None, ""):
-        return False
-    return float(score) < float(minimum)

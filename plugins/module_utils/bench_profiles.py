@@ -28,7 +28,7 @@ OWNED_OPTIONS = ("--backend", "--base-url", "--host", "--port", "--model", "--se
                  "--random-output-len", "--random-range-ratio", "--apply-chat-template")
 SECRET_OPTION_RE = re.compile(r"key|token|passw|secret|auth|header", re.I)
 DATASETS = ("random", "random-ids", "sharegpt")
-# key: (type, minimum)
+# integer keys -> their smallest allowed value
 INTEGER_KEYS = {"num_prompts": 1, "max_concurrency": 1, "input_len": 1, "output_len": 1,
                 "warmup_requests": 0, "timeout": 60, "seed": 0}
 KNOWN_KEYS = set(INTEGER_KEYS) | {"name", "range_ratio", "request_rate", "dataset",

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, llmops.sglang contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Planned argv <-> the YAML mapping SGLang reads with `launch_server --config FILE`.
+"""Planned argv -> the YAML mapping SGLang reads with `launch_server --config FILE`.
 
 SGLang's ConfigArgumentMerger turns each key into `--key value` (a `true` into a bare flag for
 store_true options) and puts them before the command-line arguments. The service role writes the
@@ -39,15 +39,3 @@ def argv_to_config(argv):
             i += 1
     return config
 
-
-def config_to_argv(config):
-    """The inverse, as SGLang's merger builds it (used by tests and the smoke checks)."""
-    argv = []
-    for key, value in config.items():
-        if value is True:
-            argv.append("--%s" % key)
-        elif value is False or value is None:
-            continue
-        else:
-            argv.extend(["--%s" % key, str(value)])
-    return argv

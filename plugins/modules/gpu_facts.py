@@ -126,11 +126,17 @@ TOOLS = {
 }
 
 
+def tool_error(host, argv, rc, out, err):
+    """One line: the host, the command, its exit status and the last line it printed."""
+    lines = (err or out or "").strip().splitlines()
+    return "%s: '%s' exited %d: %s" % (
+        host, " ".join(argv), rc, lines[-1].strip() if lines else "(no output)")
+
+
 def run_tool(module, argv, host):
     rc, out, err = module.run_command(argv, environ_update={"LC_ALL": "C"})
     if rc != 0:
-        module.fail_json(msg="%s: '%s' exited %d: %s" % (
-            host, " ".join(argv), rc, (err or out).strip().splitlines()[-1:] or ""))
+        module.fail_json(msg=tool_error(host, argv, rc, out, err))
     return out
 
 

@@ -35,13 +35,6 @@ def test_unknown_task_names_what_is_there():
         accuracy.score_from_results(lm_eval_results(), "mmlu_pro")
 
 
-@pytest.mark.parametrize("score,minimum,below", [
-    (0.75, "", False), (0.75, None, False), (0.75, 0.7, False), (0.75, "0.8", True),
-    (0.75, 0.75, False)])
-def test_below_minimum(score, minimum, below):
-    assert accuracy.below_minimum(score, minimum) is below
-
-
 def test_client_environment_carries_the_key_and_drops_ansibles_pythonpath():
     env = client_run.client_environment({"PATH": "/bin", "PYTHONPATH": "/ansible", "API_KEY": "old"},
                                         {"HF_HUB_OFFLINE": 1}, "s3cret")

@@ -1,10 +1,12 @@
-"""GPU tool parsers, on the real captures (every format in tests/fixtures/gpu-hosts) and the
-derived ones; the facts builder's refusals."""
+"""GPU tool parsers, on the real captures (every format in tests/fixtures/gpu-hosts, the formats
+the product does not read through tests/capture_parsers.py) and the derived ones; the facts
+builder's refusals."""
 
 import json
 
 import pytest
 
+import capture_parsers as cp
 from helpers import fixture_text
 from ansible_collections.llmops.sglang.plugins.module_utils import gpu_parsers as gp
 
@@ -35,7 +37,7 @@ def test_nvidia_facts_from_query_csv(csv, host, count, name, family, mib, cc, dr
 
 @pytest.mark.parametrize("host,count,name,family,mib,cc,driver,cuda,link", REAL)
 def test_every_nvidia_format_agrees(host, count, name, family, mib, cc, driver, cuda, link):
-    listed = gp.parse_nvidia_smi_list(fixture_text(host, "nvidia-smi-L.txt"))
+    listed = cp.parse_nvidia_smi_list(fixture_text(host, "nvidia-smi-L.txt"))
     assert [g["name"] for g in listed["gpus"]] == [name] * count
     assert listed["mig_devices"] == []
     uuids = [r["uuid"] for r in gp.parse_nvidia_query_csv(fixture_text(host, "query-gpu.csv"))]
@@ -43,15 +45,15 @@ def test_every_nvidia_format_agrees(host, count, name, family, mib, cc, driver, 
 
     version = gp.parse_nvidia_smi_version(fixture_text(host, "nvidia-smi-version.txt"))
     assert (version["driver"], version["cuda"]) == (driver, cuda)
-    assert gp.parse_proc_driver_version(fixture_text(host, "proc-driver-version.txt"))[
+    assert cp.parse_proc_driver_version(fixture_text(host, "proc-driver-version.txt"))[
         "driver"] == driver
 
-    table = gp.parse_nvidia_smi_table(fixture_text(host, "nvidia-smi.txt"))
+    table = cp.parse_nvidia_smi_table(fixture_text(host, "nvidia-smi.txt"))
     assert (table["driver_version"], table["cuda_version"]) == (driver, cuda)
     assert [(g["name"], g["memory_mib"]) for g in table["gpus"]] == [(name, mib)] * count
 
-    for parsed in (gp.parse_nvidia_smi_xml(fixture_text(host, "nvidia-smi-q-x.xml")),
-                   gp.parse_nvidia_smi_q(fixture_text(host, "nvidia-smi-q.txt"))):
+    for parsed in (cp.parse_nvidia_smi_xml(fixture_text(host, "nvidia-smi-q-x.xml")),
+                   cp.parse_nvidia_smi_q(fixture_text(host, "nvidia-smi-q.txt"))):
         assert (parsed["driver_version"], parsed["cuda_version"]) == (driver, cuda)
         assert [(g["name"], g["memory_mib"], g["architecture"], g["mig_mode"])
                 for g in parsed["gpus"]] == [(name, mib, "Hopper", "Disabled")] * count
@@ -87,10 +89,10 @@ def test_pcie_topology_is_not_nvlink():
 
 
 def test_nvlink_status():
-    status = gp.parse_nvlink_status(fixture_text(H200, "nvlink-s.txt"))
+    status = cp.parse_nvlink_status(fixture_text(H200, "nvlink-s.txt"))
     assert sorted(status) == [0, 1, 2, 3]
     assert status[0] == [26.562] * 18
-    assert gp.parse_nvlink_status(fixture_text(H100, "nvlink-s.txt")) == {}
+    assert cp.parse_nvlink_status(fixture_text(H100, "nvlink-s.txt")) == {}
 
 
 @pytest.mark.parametrize("folder,count,family,mib,cc", [
@@ -167,9 +169,9 @@ def test_no_gpu_refused():
 
 @pytest.mark.parametrize("bad,parser", [
     ("{not json", gp.parse_amd_smi_static_json),
-    ("<nvidia_smi_log><gpu>", gp.parse_nvidia_smi_xml),
+    ("<nvidia_smi_log><gpu>", cp.parse_nvidia_smi_xml),
     ("no header here", gp.parse_nvidia_topo_matrix),
-    ("nothing", gp.parse_nvidia_smi_table),
+    ("nothing", cp.parse_nvidia_smi_table),
 ])
 def test_unreadable_output_is_a_parse_error(bad, parser):
     with pytest.raises(gp.GpuParseError):
