@@ -92,6 +92,9 @@ def setup(out):
     full = os.path.join(WH, manifest["kernel_wheel"])
     if not os.path.exists(full):
         rebuild_kernel(manifest, full)
+    # copied again from the carried part on a later call: not a wheel to install next to the full one
+    if os.path.exists(os.path.join(WH, manifest["trimmed_wheel_file"])):
+        os.remove(os.path.join(WH, manifest["trimmed_wheel_file"]))
     if not os.path.exists(os.path.join(SITE, "ansible")):
         wheels = glob.glob(WH + "/ansible_core-*.whl") + glob.glob(WH + "/resolvelib-*.whl")
         wheels += glob.glob(os.path.join(ROOT, ".e2e", "report", "*.whl"))
