@@ -38,4 +38,3 @@ def score_from_results(results, task):
     return {"task": task, "metric": metric, "score": float(row[metric]),
             "stderr": float(stderr) if isinstance(stderr, (int, float)) else None,
             "samples": samples}
-

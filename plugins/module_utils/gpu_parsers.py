@@ -76,8 +76,6 @@ def parse_nvidia_query_csv(text, fields=NVIDIA_QUERY_FIELDS):
     return gpus
 
 
-
-
 def parse_nvidia_smi_version(text):
     """Parse `nvidia-smi --version`: driver, NVML and CUDA versions."""
     out = {}
@@ -89,14 +87,6 @@ def parse_nvidia_smi_version(text):
             if key in keys:
                 out[keys[key]] = value
     return out
-
-
-
-
-
-
-
-
 
 
 def parse_nvidia_topo_matrix(text):
@@ -140,8 +130,6 @@ def interconnect_from_topology(topo):
     if all(v.startswith("NV") for v in values):
         return "nvlink"
     return "pcie"
-
-
 
 
 def parse_amd_smi_static_json(text):

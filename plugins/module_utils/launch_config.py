@@ -38,4 +38,3 @@ def argv_to_config(argv):
             config[key] = True
             i += 1
     return config
-

@@ -116,7 +116,7 @@ def test_readme_shows_each_default(role):
         if shown is not None and shown not in cell:
             wrong.append("%s: default %s, README says %r" % (name, shown, cell))
         elif shown is None and isinstance(value, str) and TEMPLATED.search(value):
-            unnamed = sorted(set(READS.findall(value)) - {name} - {n for n in READS.findall(cell)})
+            unnamed = sorted(set(READS.findall(value)) - {name} - set(READS.findall(cell)))
             if unnamed:
                 wrong.append("%s: its default reads %s, which the README's default cell %r does not "
                              "name" % (name, ", ".join(unnamed), cell))
