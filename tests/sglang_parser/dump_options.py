@@ -1,5 +1,6 @@
 """SGLang's launch_server options, from its own parser, as the data in
-plugins/module_utils/sglang_options.py (tests only).
+plugins/module_utils/sglang_options.py (this script is a test tool; the table it writes is product
+data the planner checks sglang_extra_args against).
 
     dump_options.py            print the module for the pinned versions
     dump_options.py --write    rewrite plugins/module_utils/sglang_options.py

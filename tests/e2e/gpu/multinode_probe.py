@@ -40,9 +40,9 @@ def unpack_model():
 
 
 def one_gpu_facts():
-    rc, text = sh([sys.executable, SITE + "/bin/ansible", "-i", INVENTORY, "rank0", "-m",
-                   "llmops.sglang.gpu_facts", "-e", "e2e_gpu_one={}", "-o"], env=ansible_env(),
-                   timeout=120)
+    cmd = [sys.executable, SITE + "/bin/ansible", "-i", INVENTORY, "rank0", "-m",
+           "llmops.sglang.gpu_facts", "-e", "e2e_gpu_one={}", "-o"]
+    text = sh(cmd, env=ansible_env(), timeout=120)[1]
     facts = json.loads(text.split("=>", 1)[1])["ansible_facts"]["gpus"]
     with open(os.path.join(OUT, "gpu-facts.json"), "w") as handle:
         json.dump(facts, handle, indent=1)
@@ -139,9 +139,7 @@ def kill_all():
 
 def deploy_step(record):
     gpu_one = one_gpu_facts()
-    rc, _ = playbook(["deploy.yml", "--tags", "preflight,install,weights,service"], "deploy",
-                     gpu_one)
-    if rc:
+    if playbook(["deploy.yml", "--tags", "preflight,install,weights,service"], "deploy", gpu_one)[0]:
         return
     for rank in RANKS:
         sh("cp /etc/systemd/system/sglang-%s.service %s/" % (rank, OUT))
