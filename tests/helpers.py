@@ -1,5 +1,6 @@
 """Helpers shared by the tests (pyproject.toml puts collections/ and tests/ on sys.path)."""
 
+import json
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,3 +32,9 @@ SCOUT = "meta-llama/Llama-4-Scout-17B-16E-Instruct"
 MAVERICK = "meta-llama/Llama-4-Maverick-17B-128E-Instruct"
 MAVERICK_FP8 = "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8"
 TINY = "llmops-test/tiny-llama4"
+
+# The project's tiny Llama-4-architecture test checkpoint (tests/e2e/gpu/make_tiny_model.py): not a
+# product profile; tests plan it from its config.json, as the planner plans any local folder.
+with open(os.path.join(ROOT, "tests", "fixtures", "models", "tiny-llama4", "config.json")) as _handle:
+    TINY_CONFIG = json.load(_handle)
+TINY_ARGS = {"model": TINY, "model_config": TINY_CONFIG}

@@ -17,6 +17,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.llmops.sglang.plugins.module_utils.fleet import (
     arguments_from_hostvars,
+    first_line,
+    has_template,
     plan_fleet,
     table_lines,
     write_plan_files,
@@ -26,6 +28,8 @@ from ansible_collections.llmops.sglang.plugins.module_utils.fleet import (
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
+    # ActionBase refuses any other option by name (a misspelled one is never ignored)
+    _VALID_ARGS = frozenset(("hosts", "output_dir", "skip_missing_facts", "return_plans"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -44,7 +48,7 @@ class ActionModule(ActionBase):
                 arguments[host] = self._host_arguments(hostvars.raw_get(host))
             except Exception as exc:  # pylint: disable=broad-except  # e.g. an undefined variable
                 unplannable[host] = "%s: its sglang_* variables cannot be templated: %s" % (
-                    host, _first_line(exc))
+                    host, first_line(exc))
                 continue
             if arguments[host].get("gpus") is None:
                 missing.append(host)
@@ -79,23 +83,9 @@ class ActionModule(ActionBase):
         args = arguments_from_hostvars(raw)
         templar = None
         for name, value in args.items():
-            if _has_template(value):
+            if has_template(value):
                 if templar is None:
                     templar = self._templar.copy_with_new_env(available_variables=raw)
                 args[name] = templar.template(value)
         return args
 
-
-def _first_line(exc):
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _has_template(value):
-    if isinstance(value, str):
-        return "{{" in value or "{%" in value
-    if isinstance(value, dict):
-        return any(_has_template(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_template(v) for v in value)
-    return False

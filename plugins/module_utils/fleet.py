@@ -35,6 +35,24 @@ def arguments_from_hostvars(hostvars):
     return args
 
 
+def has_template(value):
+    """Whether a variable's value holds a Jinja template anywhere (only those are templated:
+    templating every host's whole GPU facts dict was most of plan.yml's time)."""
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, dict):
+        return any(has_template(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_template(v) for v in value)
+    return False
+
+
+def first_line(exc):
+    """An exception's first line, for a one-line refusal."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def plan_fleet(arguments_by_host):
     """Plan every host. Returns (plans, refused): host -> plan result, host -> one-line reason.
     Hosts with the same arguments (same GPUs, model and options) share one planning; one host's

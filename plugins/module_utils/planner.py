@@ -4,11 +4,14 @@
 """The launch planner: GPU facts + model + options -> SGLang arguments and the arithmetic behind them.
 
 Pure functions, no Ansible imports: the launch_plan and fleet_plan action plugins and the unit tests
-call plan_launch() directly. Every decision adds one line to `reasons`.
+call plan_launch() directly. plan_launch is a pipeline of small steps (capabilities ->
+quantization -> tp -> attention backend -> memory -> context -> argv -> extra-args check), each
+returning its value and the reasons for it; every decision adds one line to `reasons`.
 
 Memory: sglang_memory holds SGLang's own rules in its order (free before load -> what loads ->
 KV pool -> request table, CUDA graphs and activations from what is left); kv_planner chooses the
-context, request slots, SWA ratio and memory fraction together from them.
+context, request slots, SWA ratio and memory fraction together from them. Hardware and models are
+rows of hardware.py and model_profiles.py; nothing here names a vendor, a family or a model.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,8 +33,6 @@ MIN_CONTEXT = kv_planner.MIN_CONTEXT
 # the releases whose own parser the flags are checked against (sglang_options holds their options)
 SUPPORTED_SGLANG_VERSIONS = tuple(sglang_options.versions())
 
-# Flags SGLang renamed: (first version with the new name, new flag, older flag). Checked against
-# both pinned versions' own parsers (tests/unit/test_sglang_parser.py).
 # SGLang options that carry secrets (never on a command line: every user can read it), and the
 # one the service owns (its own --config file holds the plan)
 SECRET_DESTS = ("api_key", "admin_api_key", "ssl_keyfile_password")
@@ -46,6 +47,8 @@ PLAN_DESTS = ("model_path", "served_model_name", "host", "port", "tp_size", "nno
               "speculative_eagle_topk", "speculative_num_draft_tokens", "cuda_graph_max_bs",
               "cuda_graph_max_bs_decode", "pp_size", "dp_size", "ep_size")
 
+# Flags SGLang renamed: (first version with the new name, new flag, older flag). Checked against
+# both pinned versions' own parsers (tests/unit/test_sglang_parser.py).
 RENAMED_FLAGS = {
     "cuda_graph_max_bs": ((0, 5, 23), "--cuda-graph-max-bs-decode", "--cuda-graph-max-bs"),
 }
@@ -59,34 +62,35 @@ def flag_for(name, version):
     return new if version_tuple(version) >= since else old
 
 
-# The attention backends SGLang accepts for Llama 4 (model_runner checks this list).
-LLAMA4_ATTENTION_BACKENDS = ("fa3", "aiter", "triton", "trtllm_mha", "intel_xpu")
-
 REQUIRED_GPU_KEYS = ("vendor", "count", "name", "family", "memory_mib", "compute_capability")
+# the default of an argument that must be given (to the task or by its inventory variable)
+REQUIRED = "(required)"
 
-# name: (default, kind, allowed). kind drives validation; each name is also an inventory variable
+# The single list of launch_plan's arguments: (name, default, kind, allowed). VALIDATORS checks
+# each kind; the module's documentation (tests/unit/test_launch_plan_arguments.py keeps it equal),
+# launch_plan and fleet_plan read this list. Each name is also an inventory variable
 # `sglang_<name>` (sglang_version keeps its own name).
 ARGUMENTS = (
-    ("gpus", None, "dict", None),
-    ("model", None, "str", None),
-    ("model_profile", None, "str_or_none", None),
-    ("model_config", None, "dict_or_none", None),
+    ("gpus", REQUIRED, "gpus", None),
+    ("model", REQUIRED, "model", None),
+    ("model_profile", None, "str", None),
+    ("model_config", None, "config", None),
     ("quantization", "auto", "choice", ("auto", "bf16", "fp8")),
-    ("context_length", "auto", "auto_or_int", None),
+    ("context_length", "auto", "auto_or_context", None),
     ("multimodal", False, "bool", None),
     ("tool_calling", False, "bool", None),
     ("speculative", "none", "choice", ("none", "eagle3")),
-    ("hybrid_kv", None, "bool_or_none", None),
+    ("hybrid_kv", None, "bool", None),
     ("swa_full_tokens_ratio", "auto", "auto_or_ratio", None),
     ("mem_fraction_static", "auto", "auto_or_fraction", None),
     ("max_running_requests", "auto", "auto_or_count", None),
-    ("attention_backend", "auto", "choice", ("auto",) + LLAMA4_ATTENTION_BACKENDS),
+    ("attention_backend", "auto", "choice", ("auto",) + model_profiles.attention_backends()),
     ("host", "127.0.0.1", "host", None),
     ("port", 30000, "port", None),
-    ("served_model_name", None, "str_or_none", None),
-    ("nnodes", 1, "positive_int", None),
-    ("node_rank", 0, "non_negative_int", None),
-    ("dist_init_addr", None, "str_or_none", None),
+    ("served_model_name", None, "str", None),
+    ("nnodes", 1, "nodes", None),
+    ("node_rank", 0, "rank", None),
+    ("dist_init_addr", None, "str", None),
     ("extra_args", [], "list_of_str", None),
     ("sglang_version", "0.5.23", "version", None),
 )
@@ -102,13 +106,37 @@ class PlanError(ValueError):
     """Bad input or a plan that cannot fit; the message is meant for the user as it is."""
 
 
+# ------------------------------------------------------------------------------------ model path
+
+def is_local_model(model):
+    """The one definition of a local model folder: an absolute path. Anything else is a hub id
+    (validate_arguments refuses ~ and relative paths)."""
+    return isinstance(model, str) and model.startswith("/")
+
+
+_NOT_ABSOLUTE = ("~", "./", "../")
+
+
+def _model(name, value, host, allowed=None, args=None):
+    text = _text(name, value, host, allowed)
+    if text.startswith(_NOT_ABSOLUTE) or text in (".", ".."):
+        # the controller, root on the host (which reads the folder) and the service user (which
+        # serves it) each read ~ and the working folder differently
+        name = text.rstrip("/").split("/")[-1].lstrip("~").strip(".") or "model"
+        raise PlanError("%s: model=%r is not an absolute path: ~ and relative paths name other "
+                        "folders for the controller, for root on the host and for the service "
+                        "user; give the folder's absolute path on the host, e.g. /srv/models/%s"
+                        % (host, value, name))
+    return text
+
+
 # ------------------------------------------------------------------------------------ validation
 
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
 
-def _bool(name, value, host):
+def _bool(name, value, host, allowed=None, args=None):
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
@@ -154,8 +182,84 @@ _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+(?:\.?post\d+|rc\d+)?$")
 _HUB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
+def _text(name, value, host, allowed=None, args=None):
+    if not isinstance(value, str) or not value.strip():
+        raise PlanError("%s: %s=%r must be a non-empty string" % (host, name, value))
+    return value.strip()
+
+
+def _choice(name, value, host, allowed, args=None):
+    text = str(value).strip().lower()
+    if text not in allowed:
+        raise PlanError("%s: %s=%r is not allowed: use one of %s" % (
+            host, name, value, ", ".join(allowed)))
+    return text
+
+
+def _auto_or(check):
+    """A validator that takes 'auto' or what `check` takes."""
+    def validate(name, value, host, allowed=None, args=None):
+        if str(value).strip().lower() == "auto":
+            return "auto"
+        return check(name, value, host)
+    return validate
+
+
+def _host(name, value, host, allowed=None, args=None):
+    text = str(value).strip()
+    if not (_HOST_RE.match(text) or (":" in text and _IPV6_RE.match(text))):
+        raise PlanError("%s: host=%r is not an IP address or host name" % (host, value))
+    return text
+
+
+def _list_of_str(name, value, host, allowed=None, args=None):
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        # not echoed: '-e sglang_extra_args=--api-key=KEY' arrives as one string
+        raise PlanError("%s: extra_args must be a list of strings, e.g. ['--enable-metrics'], "
+                        "got a %s" % (host, safe_text.kind_of(value)))
+    return [str(v) for v in value]
+
+
+def _version(name, value, host, allowed=None, args=None):
+    text = str(value).strip()
+    if not _VERSION_RE.match(text):
+        raise PlanError("%s: sglang_version=%r is not a release number such as 0.5.23" % (host, value))
+    if text not in SUPPORTED_SGLANG_VERSIONS:
+        raise PlanError("%s: sglang_version=%r is not a release whose launch flags this collection "
+                        "checks; supported: %s" % (host, value, ", ".join(SUPPORTED_SGLANG_VERSIONS)))
+    return text
+
+
+# kind -> validator(name, value, host, allowed, the arguments checked so far): the normalised
+# value, or PlanError
+VALIDATORS = {
+    "gpus": lambda name, value, host, allowed, args: _validate_gpus(value, host),
+    "model": _model,
+    "str": _text,
+    "config": lambda name, value, host, allowed, args: _config_mapping(
+        name, value, args["model"], host),
+    "choice": _choice,
+    "bool": _bool,
+    "auto_or_context": _auto_or(lambda n, v, h: _int(
+        n, v, h, minimum=MIN_CONTEXT, maximum=100_000_000, what="'auto' or a whole number of tokens")),
+    "auto_or_count": _auto_or(lambda n, v, h: _int(
+        n, v, h, minimum=1, maximum=65536, what="'auto' or a whole number of requests")),
+    "auto_or_fraction": _auto_or(lambda n, v, h: _float(n, v, h, 0.0, 0.99, low_open=True)),
+    "auto_or_ratio": _auto_or(lambda n, v, h: _float(n, v, h, 0.0, 1.0, low_open=True)),
+    "host": _host,
+    "port": lambda name, value, host, allowed, args: _int(
+        name, value, host, minimum=1, maximum=65535, what="a TCP port"),
+    "nodes": lambda name, value, host, allowed, args: _int(name, value, host, minimum=1, maximum=64),
+    "rank": lambda name, value, host, allowed, args: _int(name, value, host, minimum=0, maximum=63),
+    "list_of_str": _list_of_str,
+    "version": _version,
+}
+
+
 def validate_arguments(raw, host="this host"):
-    """Check and normalise launch_plan arguments. Returns a new dict; raises PlanError."""
+    """Check and normalise launch_plan arguments (VALIDATORS per kind, then the checks that join
+    several). Returns a new dict; raises PlanError."""
     if not isinstance(raw, dict):
         raise PlanError("%s: launch_plan arguments must be a mapping, got %s" % (
             host, type(raw).__name__))
@@ -166,102 +270,14 @@ def validate_arguments(raw, host="this host"):
     args = {}
     for name, default, kind, allowed in ARGUMENTS:
         value = raw.get(name)
+        if value is None and default == REQUIRED:
+            raise PlanError("%s: %s is required (inventory variable %s)" % (
+                host, name, inventory_variable(name)))
         if value is None:
-            if name in ("gpus", "model"):
-                raise PlanError("%s: %s is required (inventory variable %s)" % (
-                    host, name, inventory_variable(name)))
             value = list(default) if isinstance(default, list) else default
-            if value is None:
-                args[name] = None
-                continue
-        if kind == "dict":
-            args[name] = _validate_gpus(value, host)
-        elif kind == "str":
-            if not isinstance(value, str) or not value.strip():
-                raise PlanError("%s: %s=%r must be a non-empty string" % (host, name, value))
-            args[name] = value.strip()
-        elif kind == "dict_or_none":
-            args[name] = _config_mapping(name, value, raw.get("model"), host)
-        elif kind == "str_or_none":
-            if not isinstance(value, str) or not value.strip():
-                raise PlanError("%s: %s=%r must be a non-empty string" % (host, name, value))
-            args[name] = value.strip()
-        elif kind == "choice":
-            text = str(value).strip().lower()
-            if text not in allowed:
-                raise PlanError("%s: %s=%r is not allowed: use one of %s" % (
-                    host, name, value, ", ".join(allowed)))
-            args[name] = text
-        elif kind == "bool":
-            args[name] = _bool(name, value, host)
-        elif kind == "bool_or_none":
-            args[name] = _bool(name, value, host)
-        elif kind == "auto_or_int":
-            if str(value).strip().lower() == "auto":
-                args[name] = "auto"
-            else:
-                args[name] = _int(name, value, host, minimum=MIN_CONTEXT, maximum=100_000_000,
-                                  what="'auto' or a whole number of tokens")
-        elif kind == "auto_or_count":
-            if str(value).strip().lower() == "auto":
-                args[name] = "auto"
-            else:
-                args[name] = _int(name, value, host, minimum=1, maximum=65536,
-                                  what="'auto' or a whole number of requests")
-        elif kind == "auto_or_fraction":
-            if str(value).strip().lower() == "auto":
-                args[name] = "auto"
-            else:
-                args[name] = _float(name, value, host, 0.0, 0.99, low_open=True)
-        elif kind == "auto_or_ratio":
-            if str(value).strip().lower() == "auto":
-                args[name] = "auto"
-            else:
-                args[name] = _float(name, value, host, 0.0, 1.0, low_open=True)
-        elif kind == "host":
-            text = str(value).strip()
-            if not (_HOST_RE.match(text) or (":" in text and _IPV6_RE.match(text))):
-                raise PlanError("%s: host=%r is not an IP address or host name" % (host, value))
-            args[name] = text
-        elif kind == "port":
-            args[name] = _int(name, value, host, minimum=1, maximum=65535, what="a TCP port")
-        elif kind == "positive_int":
-            args[name] = _int(name, value, host, minimum=1, maximum=64)
-        elif kind == "non_negative_int":
-            args[name] = _int(name, value, host, minimum=0, maximum=63)
-        elif kind == "list_of_str":
-            if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
-                    isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-                # not echoed: '-e sglang_extra_args=--api-key=KEY' arrives as one string
-                raise PlanError("%s: extra_args must be a list of strings, e.g. "
-                                "['--enable-metrics'], got a %s" % (host, safe_text.kind_of(value)))
-            args[name] = [str(v) for v in value]
-        elif kind == "version":
-            text = str(value).strip()
-            if not _VERSION_RE.match(text):
-                raise PlanError("%s: sglang_version=%r is not a release number such as 0.5.23"
-                                % (host, value))
-            if text not in SUPPORTED_SGLANG_VERSIONS:
-                raise PlanError("%s: sglang_version=%r is not a release whose launch flags this "
-                                "collection checks; supported: %s" % (
-                                    host, value, ", ".join(SUPPORTED_SGLANG_VERSIONS)))
-            args[name] = text
-    _refuse_control_characters(args, host)
-    _refuse_option_like_values(args, host)
-    if args["served_model_name"] is not None and not _SERVED_NAME_RE.match(args["served_model_name"]):
-        raise PlanError("%s: served_model_name=%r: allowed are letters, digits and . _ / : @ + -, "
-                        "at most 200 (clients and lm-eval's comma-separated model_args carry it)"
-                        % (host, args["served_model_name"]))
-    if args["node_rank"] >= args["nnodes"]:
-        raise PlanError("%s: node_rank=%d must be below nnodes=%d" % (
-            host, args["node_rank"], args["nnodes"]))
-    if args["nnodes"] > 1:
-        addr = args["dist_init_addr"]
-        if not addr or not re.match(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$", addr):
-            raise PlanError("%s: nnodes=%d needs dist_init_addr as HOST:PORT of rank 0 "
-                            "(the same on every rank), got %r" % (host, args["nnodes"], addr))
-        if not 1 <= int(addr.rsplit(":", 1)[1]) <= 65535:
-            raise PlanError("%s: dist_init_addr=%r has a port outside 1-65535" % (host, addr))
+        args[name] = None if value is None else VALIDATORS[kind](name, value, host, allowed, args)
+    for check in CROSS_CHECKS:
+        check(args, host)
     return args
 
 
@@ -288,6 +304,30 @@ def _refuse_control_characters(args, host):
                                     host, name, text))
 
 
+def _check_served_name(args, host):
+    if args["served_model_name"] is not None and not _SERVED_NAME_RE.match(args["served_model_name"]):
+        raise PlanError("%s: served_model_name=%r: allowed are letters, digits and . _ / : @ + -, "
+                        "at most 200 (clients and lm-eval's comma-separated model_args carry it)"
+                        % (host, args["served_model_name"]))
+
+
+def _check_ranks(args, host):
+    if args["node_rank"] >= args["nnodes"]:
+        raise PlanError("%s: node_rank=%d must be below nnodes=%d" % (
+            host, args["node_rank"], args["nnodes"]))
+    if args["nnodes"] > 1:
+        addr = args["dist_init_addr"]
+        if not addr or not re.match(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$", addr):
+            raise PlanError("%s: nnodes=%d needs dist_init_addr as HOST:PORT of rank 0 "
+                            "(the same on every rank), got %r" % (host, args["nnodes"], addr))
+        if not 1 <= int(addr.rsplit(":", 1)[1]) <= 65535:
+            raise PlanError("%s: dist_init_addr=%r has a port outside 1-65535" % (host, addr))
+
+# the checks that join several arguments, in this order
+CROSS_CHECKS = (_refuse_control_characters, _refuse_option_like_values, _check_served_name,
+                _check_ranks)
+
+
 def _validate_gpus(gpus, host):
     if not isinstance(gpus, dict):
         raise PlanError("%s: gpus must be the dict gpu_facts returns, got the %s %s" % (
@@ -305,9 +345,9 @@ def _validate_gpus(gpus, host):
     out["count"] = _int("gpus.count", gpus["count"], host, minimum=1, maximum=64)
     out["memory_mib"] = _int("gpus.memory_mib", gpus["memory_mib"], host, minimum=1024,
                              maximum=4 * 1024 * 1024)
-    if out["vendor"] not in ("nvidia", "amd", "intel"):
-        raise PlanError("%s: gpus.vendor=%r is not supported: nvidia, amd or intel" % (
-            host, gpus["vendor"]))
+    if out["vendor"] not in hardware.VENDORS:
+        raise PlanError("%s: gpus.vendor=%r is not supported: %s" % (
+            host, gpus["vendor"], ", ".join(hardware.VENDORS)))
     return out
 
 
@@ -403,8 +443,9 @@ def _near(option, table):
 # ------------------------------------------------------------------------------------ model
 
 def resolve_model(args, host, path_exists=os.path.exists, read_file=None):
-    """The profile for args['model']: a known hub id, a local path with a known model_profile, or
-    a local path whose config.json the controller can read."""
+    """The profile for args['model']: from its config.json as read on the host (model_config), a
+    known profile (model_profile, or the hub id itself), or a local folder whose config.json the
+    controller can read."""
     model = args["model"]
     if args.get("model_config") is not None:
         try:
@@ -417,21 +458,8 @@ def resolve_model(args, host, path_exists=os.path.exists, read_file=None):
             raise PlanError("%s: model_profile=%r is unknown; known: %s" % (
                 host, args["model_profile"], ", ".join(model_profiles.known_models())))
         return profile
-    if model.startswith(("/", "./", "../", "~")):
-        config_path = os.path.join(os.path.expanduser(model), "config.json")
-        if not path_exists(os.path.expanduser(model)):
-            raise PlanError(
-                "%s: model=%r is a local path that does not exist here; give a hub id (%s) or "
-                "set model_profile to the profile of the weights stored there" % (
-                    host, model, ", ".join(model_profiles.known_models())))
-        if not path_exists(config_path):
-            raise PlanError("%s: model=%r has no config.json; a model folder needs one" % (
-                host, model))
-        try:
-            text = read_file(config_path) if read_file else _read(config_path)
-            return model_profiles.profile_from_hf_config(json.loads(text), model)
-        except (ValueError, OSError) as exc:
-            raise PlanError("%s: model=%r: cannot read its config.json: %s" % (host, model, exc))
+    if is_local_model(model):
+        return _profile_from_folder(model, host, path_exists, read_file)
     profile = model_profiles.lookup(model)
     if profile is not None:
         return profile
@@ -440,6 +468,23 @@ def resolve_model(args, host, path_exists=os.path.exists, read_file=None):
                         "config.json)" % (host, model, ", ".join(model_profiles.known_models())))
     raise PlanError("%s: model=%r is neither a hub id (owner/name) nor a local path (/...)" % (
         host, model))
+
+
+def _profile_from_folder(model, host, path_exists, read_file):
+    """A local folder planned on the controller (plan.yml): its config.json must be readable here."""
+    config_path = os.path.join(model, "config.json")
+    if not path_exists(model):
+        raise PlanError(
+            "%s: model=%r is a local path that does not exist here; give a hub id (%s) or "
+            "set model_profile to the profile of the weights stored there" % (
+                host, model, ", ".join(model_profiles.known_models())))
+    if not path_exists(config_path):
+        raise PlanError("%s: model=%r has no config.json; a model folder needs one" % (host, model))
+    try:
+        text = read_file(config_path) if read_file else _read(config_path)
+        return model_profiles.profile_from_hf_config(json.loads(text), model)
+    except (ValueError, OSError) as exc:
+        raise PlanError("%s: model=%r: cannot read its config.json: %s" % (host, model, exc))
 
 
 def _read(path):
@@ -488,153 +533,249 @@ def _gib(value):
 def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_file=None):
     """Plan one host. Returns {'argv', 'command', 'plan'}; raises PlanError with the reason."""
     args = validate_arguments(raw_args, host)
-    gpus = args["gpus"]
     profile = resolve_model(args, host, path_exists, read_file)
-    reasons = []
-    fam = hardware.family_row(gpus["family"])
-    label = "%d x %s (%s MiB)" % (gpus["count"], gpus["family"], gpus["memory_mib"])
+    steps = {"capabilities": capabilities(args, profile, host),
+             "quantization": quantization(args, profile, host),
+             "tp": tensor_parallel(args, profile, host),
+             "backend": attention_backend(args, profile, host)}
+    steps["memory"] = memory(args, profile, steps, host)
+    steps["context"] = context(args, profile, steps, host)
+    argv = launch_argv(args, profile, steps)
+    _check_extra_args(args["extra_args"], argv, args["sglang_version"], host)
+    argv += list(args["extra_args"])
+    command = " ".join(shlex.quote(a) for a in ["python3", "-m", "sglang.launch_server"] + argv)
+    return {"argv": argv, "command": command, "plan": plan_document(args, profile, steps)}
 
-    # --- options the model must support
-    if args["multimodal"] and not profile.get("multimodal_capable"):
+
+def capabilities(args, profile, host):
+    """The options the model must support (images, an EAGLE3 draft, the hybrid pool); the
+    hybrid pool on or off; the reasons for the features asked for."""
+    if args["multimodal"] and not profile["multimodal_capable"]:
         raise PlanError("%s: multimodal=true but %s has no vision encoder; set multimodal=false"
                         % (host, profile["model_id"]))
-    if args["speculative"] == "eagle3" and not profile.get("eagle3_draft"):
+    if args["speculative"] == "eagle3" and not profile["eagle3_draft"]:
         raise PlanError("%s: speculative=eagle3 but no EAGLE3 draft is known for %s; known "
                         "drafts: %s" % (host, profile["model_id"], ", ".join(
                             "%s -> %s" % (k, v["eagle3_draft"])
                             for k, v in sorted(model_profiles.PROFILES.items()))))
-    hybrid_default = bool(profile.get("hybrid_kv_default"))
+    hybrid_default = profile["hybrid_kv_default"]
     hybrid = hybrid_default if args["hybrid_kv"] is None else args["hybrid_kv"]
     if hybrid and not hybrid_default:
         raise PlanError("%s: hybrid_kv=true but SGLang pools %s (%s) as one full-attention cache; "
-                        "the hybrid pool exists for Llama4ForConditionalGeneration only: set "
-                        "hybrid_kv=false or leave it unset" % (
-                            host, profile["model_id"], profile["architecture"]))
+                        "the hybrid pool exists for %s only: set hybrid_kv=false or leave it unset"
+                        % (host, profile["model_id"], profile["architecture"], " and ".join(
+                            a for a, row in model_profiles.ARCHITECTURES.items()
+                            if row["hybrid_kv_default"])))
+    reasons = []
+    if args["multimodal"]:
+        reasons.append("multimodal: --enable-multimodal (SGLang leaves %s image input off without "
+                       "it)" % profile["architecture"])
+    if args["tool_calling"]:
+        reasons.append("tool calling: --tool-call-parser %s" % profile["tool_call_parser"])
+    if args["speculative"] == "eagle3":
+        reasons.append("EAGLE3 draft %s: 3 steps, topk 1, 4 draft tokens, CUDA graphs up to "
+                       "batch 2 (draft understands chat-formatted requests only)"
+                       % profile["eagle3_draft"])
+    return {"hybrid": hybrid, "hybrid_default": hybrid_default, "reasons": reasons}
 
-    # --- quantization
-    checkpoint_fp8 = profile["checkpoint_dtype"] == "fp8-experts"
-    quant = args["quantization"]
-    if checkpoint_fp8:
-        if quant == "bf16":
-            raise PlanError("%s: quantization=bf16 but %s is an FP8 checkpoint; use the BF16 "
-                            "checkpoint %s or quantization=auto" % (
-                                host, profile["model_id"], profile["model_id"][:-4]))
-        quant_effective = "fp8"
+
+def quantization(args, profile, host):
+    """bf16 or fp8: the checkpoint's own precision unless quantization asks for online FP8."""
+    stored = model_profiles.CHECKPOINT_BYTES[profile["checkpoint_dtype"]]["precision"]
+    asked = args["quantization"]
+    if stored == "fp8" and asked == "bf16":
+        raise PlanError("%s: quantization=bf16 but %s is an FP8 checkpoint; %s" % (
+            host, profile["model_id"], "use the BF16 checkpoint %s or quantization=auto"
+            % profile["bf16_checkpoint"] if profile["bf16_checkpoint"] else "use quantization=auto"))
+    value = stored if asked == "auto" else asked
+    gpus = args["gpus"]
+    if value == "fp8" and not hardware.supports_fp8(gpus):
+        raise PlanError("%s: quantization=fp8 needs %s; %s has %s. Use quantization=bf16" % (
+            host, hardware.fp8_rule_text(), gpus["family"], gpus["compute_capability"] or "none"))
+    online = value == "fp8" and stored != "fp8"
+    if value == "fp8":
+        why = "online FP8 of the BF16 checkpoint (--quantization fp8)" if online else \
+            "FP8 checkpoint (routed experts stored in FP8)"
     else:
-        quant_effective = "bf16" if quant == "auto" else quant
-    if quant_effective == "fp8" and not hardware.supports_fp8(gpus):
-        raise PlanError("%s: quantization=fp8 needs compute capability >= 8.9 (Hopper, Ada, "
-                        "Blackwell) or an MI300-class AMD GPU; %s has %s. Use quantization=bf16"
-                        % (host, gpus["family"], gpus.get("compute_capability") or "none"))
+        why = "the checkpoint's own precision%s" % (
+            " (auto keeps it; quantization=fp8 halves the weights)" if asked == "auto" else "")
+    return {"value": value, "online": online, "reasons": ["quantization %s: %s" % (value, why)]}
 
-    # --- tensor parallel size
-    world = gpus["count"] * args["nnodes"]
+
+def tensor_parallel(args, profile, host):
+    """The largest tp size the model accepts over every GPU of every node."""
+    world = args["gpus"]["count"] * args["nnodes"]
     sizes = valid_tp_sizes(profile, world)
     tp = sizes[-1]
     if args["nnodes"] > 1 and tp != world:
         raise PlanError("%s: nnodes=%d x %d GPUs = %d, which is not a tensor-parallel size %s "
-                        "accepts (%s)" % (host, args["nnodes"], gpus["count"], world,
+                        "accepts (%s)" % (host, args["nnodes"], args["gpus"]["count"], world,
                                           profile["model_id"], ", ".join(map(str, sizes))))
+    if tp == world:
+        why = "all %d GPU(s)%s" % (world, " over %d nodes" % args["nnodes"] if args["nnodes"] > 1
+                                    else "")
+    else:
+        why = "%d GPUs is not a size %s accepts (%d heads); using %d" % (
+            world, profile["model_id"], profile["num_attention_heads"], tp)
+    return {"value": tp, "reasons": ["tp %d: %s" % (tp, why)]}
 
-    backend, why_backend = hardware.attention_backend_for(gpus)
+
+def attention_backend(args, profile, host):
+    """What SGLang picks on this hardware, or the one given (ARGUMENTS allows only backends some
+    architecture accepts; this model's architecture must accept it)."""
+    backend, why = hardware.attention_backend_for(args["gpus"])
     if args["attention_backend"] != "auto":
-        why_backend = "given (SGLang would pick %s: %s)" % (backend, why_backend)
+        if args["attention_backend"] not in profile["attention_backends"]:
+            raise PlanError("%s: attention_backend=%r is not one SGLang accepts for %s: "
+                            "use auto or one of %s" % (
+                                host, args["attention_backend"], profile["architecture"],
+                                ", ".join(profile["attention_backends"])))
+        why = "given (SGLang would pick %s: %s)" % (backend, why)
         backend = args["attention_backend"]
+    return {"value": backend, "reasons": ["attention backend %s: %s" % (backend, why)]}
 
-    def basis_for(q, tp_size, gpus_=None, profile_=None):  # _ways_out passes other GPUs/models
-        return memory_basis(profile_ or profile, gpus_ or gpus, tp_size, q, hybrid, args, backend)
 
-    b = basis_for(quant_effective, tp)
+def memory(args, profile, steps, host):
+    """What loads and what is free before it; refuses a model that does not fit at all."""
+    gpus, tp, quant = args["gpus"], steps["tp"]["value"], steps["quantization"]["value"]
+    hybrid = steps["capabilities"]["hybrid"]
+    b = memory_basis(profile, gpus, tp, quant, hybrid, args, steps["backend"]["value"])
     if hybrid and not b["layout"]["swa_layers"]:
         hybrid = False  # no local-attention layers in this config: one full-attention pool
-        b = basis_for(quant_effective, tp)
+        b = memory_basis(profile, gpus, tp, quant, hybrid, args, steps["backend"]["value"])
+
+    def basis_for(q, tp_size, gpus_=None, profile_=None):  # _ways_out tries other GPUs and models
+        return memory_basis(profile_ or profile, gpus_ or gpus, tp_size, q, hybrid, args,
+                            steps["backend"]["value"])
+
     load = b["load"]
     if not fits_at_all(b):
         raise PlanError("%s: %s does not fit on %s: SGLang loads %.1f GiB per GPU at tp %d "
                         "(parameters %.1f + rotary cache %.1f%s), %.1f GiB are free before load and "
                         "SGLang keeps %.1f GiB of them for CUDA graphs and activations, leaving no "
                         "KV cache of %d tokens. Ways out: %s" % (
-                            host, profile["model_id"], label, _gib(load["total"]), tp,
+                            host, profile["model_id"], _label(gpus), _gib(load["total"]), tp,
                             _gib(load["parameters"]), _gib(load["rotary_cache"]),
                             _load_extra_text(load), b["free_mib"] / 1024, b["reserve_mib"] / 1024,
-                            kv_planner.MIN_CONTEXT,
-                            _ways_out(profile, gpus, args, quant_effective, basis_for)))
-    if tp == world:
-        reasons.append("tp %d: all %d GPU(s)%s" % (
-            tp, world, " over %d nodes" % args["nnodes"] if args["nnodes"] > 1 else ""))
-    else:
-        reasons.append("tp %d: %d GPUs is not a size %s accepts (%d heads); using %d" % (
-            tp, world, profile["model_id"], profile["num_attention_heads"], tp))
-    reasons.append("attention backend %s: %s" % (backend, why_backend))
-    if quant_effective == "fp8":
-        reasons.append("quantization fp8: %s" % (
-            "FP8 checkpoint (routed experts stored in FP8)" if checkpoint_fp8 else
-            "online FP8 of the BF16 checkpoint (--quantization fp8)"))
-    else:
-        reasons.append("quantization bf16: the checkpoint's own precision%s" % (
-            " (auto keeps it; quantization=fp8 halves the weights)" if quant == "auto" else ""))
-    reasons.append("load %.2f GiB/GPU: parameters %.2f (sharded by tp %d%s) + rotary cache %.2f "
-                   "(fp32, %d positions, on every GPU)%s" % (
-                       _gib(load["total"]), _gib(load["parameters"]), tp,
-                       ", vision tower built for images" if args["multimodal"] else
-                       ", no vision tower without images", _gib(load["rotary_cache"]),
-                       profile["max_position_embeddings"], _load_extra_text(load)))
-    reasons.append("free before load %.1f GiB/GPU: %d MiB - %d MiB CUDA context and communicators "
-                   "at tp %d (measured)" % (b["free_mib"] / 1024, b["gpu_mib"], b["overhead_mib"], tp))
+                            kv_planner.MIN_CONTEXT, _ways_out(profile, gpus, args, quant, basis_for)))
+    reasons = [
+        "load %.2f GiB/GPU: parameters %.2f (sharded by tp %d%s) + rotary cache %.2f (fp32, %d "
+        "positions, on every GPU)%s" % (
+            _gib(load["total"]), _gib(load["parameters"]), tp,
+            ", vision tower built for images" if args["multimodal"] else
+            ", no vision tower without images", _gib(load["rotary_cache"]),
+            profile["max_position_embeddings"], _load_extra_text(load)),
+        "free before load %.1f GiB/GPU: %d MiB - %d MiB CUDA context and communicators at tp %d "
+        "(measured)" % (b["free_mib"] / 1024, b["gpu_mib"], b["overhead_mib"], tp)]
+    return {"basis": b, "hybrid": hybrid, "basis_for": basis_for, "reasons": reasons}
 
-    if args["context_length"] != "auto" and args["context_length"] > profile["max_position_embeddings"]:
+
+def _label(gpus):
+    return "%d x %s (%s MiB)" % (gpus["count"], gpus["family"], gpus["memory_mib"])
+
+
+def context(args, profile, steps, host):
+    """Context, slots, SWA ratio and fraction chosen together (kv_planner.choose), and the
+    longest context these slots and ratio allow."""
+    b, eagle = steps["memory"]["basis"], args["speculative"] == "eagle3"
+    max_positions = profile["max_position_embeddings"]
+    if args["context_length"] != "auto" and args["context_length"] > max_positions:
         raise PlanError("%s: context_length=%d is above %s's max positions %d; use at most %d or "
-                        "auto" % (host, args["context_length"], profile["model_id"],
-                                  profile["max_position_embeddings"],
-                                  profile["max_position_embeddings"]))
+                        "auto" % (host, args["context_length"], profile["model_id"], max_positions,
+                                  max_positions))
     chosen, how = kv_planner.choose(b, args["context_length"], args["max_running_requests"],
-                                    args["swa_full_tokens_ratio"], args["speculative"] == "eagle3")
+                                    args["swa_full_tokens_ratio"], eagle)
     if chosen is None:
-        raise PlanError(_refusal(host, args, profile, b, how, label,
-                                 _ways_out(profile, gpus, args, quant_effective, basis_for)))
-    context = chosen["context"]
-    reasons.extend(_memory_reasons(b, chosen, how, args, profile))
+        raise PlanError(_refusal(host, args, b, how, _label(args["gpus"]), _ways_out(
+            profile, args["gpus"], args, steps["quantization"]["value"],
+            steps["memory"]["basis_for"])))
+    if chosen["slots_planned"] and how != "auto":
+        slots = chosen["slots"]
+    else:
+        slots = None if args["max_running_requests"] == "auto" and not eagle else chosen["slots"]
     longest = kv_planner.longest_context(
-        b, chosen["slots"] if chosen["slots_planned"] and how != "auto" else (
-            None if args["max_running_requests"] == "auto" and args["speculative"] != "eagle3"
-            else chosen["slots"]),
-        None if args["swa_full_tokens_ratio"] == "auto" else args["swa_full_tokens_ratio"])
+        b, slots, None if args["swa_full_tokens_ratio"] == "auto" else args["swa_full_tokens_ratio"])
+    return {"chosen": chosen, "longest": longest,
+            "reasons": _memory_reasons(b, chosen, how, args, profile)}
+
+
+def launch_argv(args, profile, steps):
+    """SGLang's arguments for the plan (extra_args are checked and appended by plan_launch)."""
+    chosen, gpus = steps["context"]["chosen"], args["gpus"]
+    argv = ["--model-path", args["model"],
+            "--served-model-name", args["served_model_name"] or _served_name(args["model"]),
+            "--host", args["host"], "--port", str(args["port"]),
+            "--tp-size", str(steps["tp"]["value"])]
+    if args["nnodes"] > 1:
+        argv += ["--nnodes", str(args["nnodes"]), "--node-rank", str(args["node_rank"]),
+                 "--dist-init-addr", args["dist_init_addr"]]
+    if hardware.device_for(gpus):
+        argv += ["--device", hardware.device_for(gpus)]
+    argv += ["--attention-backend", steps["backend"]["value"]]
+    if steps["quantization"]["online"]:
+        argv += ["--quantization", "fp8"]
+    argv += ["--context-length", str(chosen["context"]),
+             "--mem-fraction-static", "%g" % chosen["fraction"]]
+    if chosen["slots_planned"] and not (args["speculative"] == "eagle3"
+                                        and args["max_running_requests"] == "auto"):
+        argv += ["--max-running-requests", str(chosen["slots_planned"])]
+    if steps["memory"]["hybrid"]:
+        argv += ["--swa-full-tokens-ratio", "%g" % chosen["ratio"]]
+    elif steps["capabilities"]["hybrid_default"]:
+        argv += ["--disable-hybrid-swa-memory"]
+    argv += ["--chat-template", profile["chat_template"]]
+    if args["multimodal"]:
+        argv += ["--enable-multimodal"]
+    if args["tool_calling"]:
+        argv += ["--tool-call-parser", profile["tool_call_parser"]]
+    if args["speculative"] == "eagle3":
+        argv += _eagle3_argv(profile, args["sglang_version"])
+    return argv
+
+
+def _eagle3_argv(profile, version):
+    eagle = profile["eagle3"]
+    return ["--speculative-algorithm", "EAGLE3",
+            "--speculative-draft-model-path", profile["eagle3_draft"],
+            "--speculative-num-steps", str(eagle["num_steps"]),
+            "--speculative-eagle-topk", str(eagle["eagle_topk"]),
+            "--speculative-num-draft-tokens", str(eagle["num_draft_tokens"]),
+            flag_for("cuda_graph_max_bs", version), str(eagle["cuda_graph_max_bs"])]
+
+
+def plan_document(args, profile, steps):
+    """The plan: every decision, the numbers behind it and the reasons, in the steps' order."""
+    gpus, b = args["gpus"], steps["memory"]["basis"]
+    chosen, longest = steps["context"]["chosen"], steps["context"]["longest"]
+    hybrid, local = steps["memory"]["hybrid"], is_local_model(args["model"])
     ratio = chosen["ratio"] if hybrid else None
     cell = b["layout"]["full_cell"] + (ratio or 0) * b["layout"]["swa_cell"]
-    argv = _argv(args, profile, gpus, tp, backend, quant_effective, checkpoint_fp8, chosen,
-                 hybrid, hybrid_default, host)
-    if args["multimodal"]:
-        reasons.append("multimodal: --enable-multimodal (SGLang leaves Llama 4 image input off "
-                       "without it)")
-    if args["tool_calling"]:
-        reasons.append("tool calling: --tool-call-parser %s" % profile["tool_call_parser"])
-    if args["speculative"] == "eagle3":
-        reasons.append("EAGLE3 draft %s: 3 steps, topk 1, 4 draft tokens, CUDA graphs up to "
-                       "batch 2 (draft understands chat-formatted requests only)" % profile[
-                           "eagle3_draft"])
-
-    served = args["served_model_name"] or _served_name(args["model"])
-    plan = {
-        "model": profile["model_id"] if not args["model"].startswith(("/", ".", "~")) else args["model"],
+    quant = steps["quantization"]["value"]
+    reasons = []
+    for step in ("tp", "backend", "quantization", "memory", "context", "capabilities"):
+        reasons += steps[step]["reasons"]
+    return {
+        "model": args["model"] if local else profile["model_id"],
+        "model_is_local": local,
         "model_profile": profile["model_id"],
-        "served_model_name": served,
+        "served_model_name": args["served_model_name"] or _served_name(args["model"]),
         "gpus": "%d x %s" % (gpus["count"], gpus["name"]),
         "gpu_family": gpus["family"],
         "gpu_count": gpus["count"],
-        "tp_size": tp,
+        "tp_size": steps["tp"]["value"],
         "nnodes": args["nnodes"],
         "node_rank": args["node_rank"],
-        "attention_backend": backend,
-        "quantization": quant_effective,
-        "context_length": context,
-        "max_context_length": max(longest["context"] if longest else 0, context),
+        "attention_backend": steps["backend"]["value"],
+        "quantization": quant,
+        "context_length": chosen["context"],
+        "max_context_length": max(longest["context"] if longest else 0, chosen["context"]),
         "kv_pool_tokens": chosen["full_tokens"],
         "swa_pool_tokens": chosen["swa_tokens"] if hybrid else None,
-        "kv_bytes_per_token": int(cell * min(tp, profile["num_kv_heads"])),
+        "kv_bytes_per_token": int(cell * min(steps["tp"]["value"], profile["num_kv_heads"])),
         "kv_bytes_per_token_per_gpu": int(cell),
         "hybrid_kv": hybrid,
         "swa_full_tokens_ratio": ratio,
-        "weights_gib_per_gpu": round(_gib(load["total"]), 2),
+        "weights_gib_per_gpu": round(_gib(b["load"]["total"]), 2),
         "free_before_load_gib_per_gpu": round(b["free_mib"] / 1024, 2),
         "mem_fraction_static": chosen["fraction"],
         "mem_fraction_effective": chosen["fraction_effective"],
@@ -645,23 +786,20 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
         "multimodal": args["multimodal"],
         "tool_calling": args["tool_calling"],
         "speculative": args["speculative"],
-        "eagle3_draft": profile.get("eagle3_draft") if args["speculative"] == "eagle3" else None,
-        "active_params": profile.get("active_params"),
-        "bandwidth_tbps": fam.get("bandwidth_tbps"),
+        "eagle3_draft": profile["eagle3_draft"] if args["speculative"] == "eagle3" else None,
+        "active_params": profile["active_params"],
+        "active_weight_bytes_per_token": model_profiles.active_weight_bytes_per_token(profile, quant),
+        "bandwidth_tbps": hardware.family_row(gpus["family"])["bandwidth_tbps"],
         "host": args["host"],
         "port": args["port"],
         "sglang_version": args["sglang_version"],
         "extra_args": list(args["extra_args"]),
         "reasons": reasons,
     }
-    command = " ".join(shlex.quote(a) for a in ["python3", "-m", "sglang.launch_server"] + argv)
-    return {"argv": argv, "command": command, "plan": plan}
 
 
 def _served_name(model):
-    if model.startswith(("/", ".", "~")):
-        return model.rstrip("/").split("/")[-1]
-    return model
+    return model.rstrip("/").split("/")[-1] if is_local_model(model) else model
 
 
 def _load_extra_text(load):
@@ -748,7 +886,7 @@ def _slots_reason(b, chosen, args):
     return why
 
 
-def _refusal(host, args, profile, b, default, label, ways):
+def _refusal(host, args, b, default, label, ways):
     """The message for a given context (or slots/ratio) that does not start."""
     longest = kv_planner.longest_context(b)
     problems = []
@@ -782,6 +920,8 @@ def _refusal(host, args, profile, b, default, label, ways):
 
 
 def _ways_out(profile, gpus, args, quant, basis_for):
+    """What would fit instead: online FP8, the model's FP8 checkpoint, a larger GPU family of the
+    vendor, two or four nodes."""
     ways = []
 
     def fits(q, tp, gpus_=gpus, profile_=profile):
@@ -793,63 +933,16 @@ def _ways_out(profile, gpus, args, quant, basis_for):
     if quant != "fp8" and hardware.supports_fp8(gpus):
         if fits("fp8", valid_tp_sizes(profile, gpus["count"])[-1]):
             ways.append("quantization=fp8 (online FP8)")
-    fp8 = model_profiles.lookup(profile["model_id"] + "-FP8")
+    fp8 = model_profiles.lookup(profile["fp8_checkpoint"]) if profile["fp8_checkpoint"] else None
     if fp8 and quant != "fp8" and fits("fp8", valid_tp_sizes(fp8, gpus["count"])[-1], gpus, fp8):
         ways.append("the FP8 checkpoint %s" % fp8["model_id"])
-    if gpus["vendor"] == "nvidia":
-        for bigger in ("H200", "B200"):
-            row = hardware.family_row(bigger)
-            # memory as nvidia-smi reports it for that family (hardware.FAMILIES)
-            variant = dict(gpus, family=bigger, memory_mib=row["memory_mib"],
-                           compute_capability=row["compute_capability"])
-            if variant["memory_mib"] > gpus["memory_mib"] and fits(
-                    quant, valid_tp_sizes(profile, gpus["count"])[-1], variant):
-                ways.append("%d x %s" % (gpus["count"], bigger))
-                break
+    for variant in hardware.larger_variants(gpus):
+        if fits(quant, valid_tp_sizes(profile, gpus["count"])[-1], variant):
+            ways.append("%d x %s" % (gpus["count"], variant["family"]))
+            break
     for nodes in (2, 4):
         tp = valid_tp_sizes(profile, gpus["count"] * nodes)[-1]
         if tp == gpus["count"] * nodes and fits(quant, tp):
             ways.append("nnodes=%d (tp %d over %d hosts)" % (nodes, tp, nodes))
             break
     return ", ".join(ways) if ways else "none on this hardware: a larger GPU or more nodes"
-
-
-def _argv(args, profile, gpus, tp, backend, quant, checkpoint_fp8, chosen, hybrid,
-          hybrid_default, host):
-    argv = ["--model-path", args["model"],
-            "--served-model-name", args["served_model_name"] or _served_name(args["model"]),
-            "--host", args["host"], "--port", str(args["port"]),
-            "--tp-size", str(tp)]
-    if args["nnodes"] > 1:
-        argv += ["--nnodes", str(args["nnodes"]), "--node-rank", str(args["node_rank"]),
-                 "--dist-init-addr", args["dist_init_addr"]]
-    if gpus["vendor"] == "intel":
-        argv += ["--device", "xpu"]
-    argv += ["--attention-backend", backend]
-    if quant == "fp8" and not checkpoint_fp8:
-        argv += ["--quantization", "fp8"]
-    argv += ["--context-length", str(chosen["context"]),
-             "--mem-fraction-static", "%g" % chosen["fraction"]]
-    if chosen["slots_planned"] and not (args["speculative"] == "eagle3"
-                                        and args["max_running_requests"] == "auto"):
-        argv += ["--max-running-requests", str(chosen["slots_planned"])]
-    if hybrid:
-        argv += ["--swa-full-tokens-ratio", "%g" % chosen["ratio"]]
-    elif hybrid_default:
-        argv += ["--disable-hybrid-swa-memory"]
-    argv += ["--chat-template", profile["chat_template"]]
-    if args["multimodal"]:
-        argv += ["--enable-multimodal"]
-    if args["tool_calling"]:
-        argv += ["--tool-call-parser", profile["tool_call_parser"]]
-    if args["speculative"] == "eagle3":
-        eagle = profile["eagle3"]
-        argv += ["--speculative-algorithm", "EAGLE3",
-                 "--speculative-draft-model-path", profile["eagle3_draft"],
-                 "--speculative-num-steps", str(eagle["num_steps"]),
-                 "--speculative-eagle-topk", str(eagle["eagle_topk"]),
-                 "--speculative-num-draft-tokens", str(eagle["num_draft_tokens"]),
-                 flag_for("cuda_graph_max_bs", args["sglang_version"]),
-                 str(eagle["cuda_graph_max_bs"])]
-    _check_extra_args(args["extra_args"], argv, args["sglang_version"], host)
-    return argv + list(args["extra_args"])

@@ -21,22 +21,26 @@ description:
     length from memory arithmetic (weights per GPU, KV bytes per token, the hybrid local/global
     KV pool, the request table), and the chat template, multimodal, tool-calling and EAGLE3 flags.
   - Refuses what cannot fit, before anything is installed, with the numbers and the ways out.
-  - Every argument can come from the inventory as C(sglang_<name>) (see M(llmops.sglang.fleet_plan)).
+  - Reads every argument from the host's C(sglang_<name>) variable (C(sglang_version) keeps its
+    name), as M(llmops.sglang.fleet_plan) does; an argument given to the task takes precedence.
   - Always returns C(changed=false).
 options:
   gpus:
-    description: The GPU facts dict M(llmops.sglang.gpu_facts) returns (C(ansible_facts.gpus)).
+    description:
+      - The GPU facts dict M(llmops.sglang.gpu_facts) returns. Needed, here or from the host's
+        C(sglang_gpus), else the C(ansible_facts.gpus) M(llmops.sglang.gpu_facts) gathered.
     type: dict
-    required: true
   model:
     description:
       - A hub id with a known profile (C(meta-llama/Llama-4-Scout-17B-16E-Instruct),
         C(meta-llama/Llama-4-Maverick-17B-128E-Instruct),
         C(meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8)) or a local model folder.
-      - A local folder is planned from its C(config.json) when the controller can read it,
-        else from O(model_profile).
+      - A local folder is an absolute path; C(~) and relative paths are refused (the controller,
+        root on the host and the service user would each read another folder). It is planned from
+        O(model_config), else from its C(config.json) when the controller can read it, else from
+        O(model_profile).
+      - Needed, here or from the host's C(sglang_model).
     type: str
-    required: true
   model_profile:
     description: Profile (a known hub id) of the weights in a local O(model) folder.
     type: str
@@ -234,6 +238,13 @@ plan:
     mem_fraction_static:
       description: Memory fraction passed to SGLang.
       type: float
+    model_is_local:
+      description: Whether O(model) is a local folder (an absolute path) rather than a hub id.
+      type: bool
+    active_weight_bytes_per_token:
+      description: Bytes of weights read to decode one token over the whole model (all GPUs),
+        each part in its own dtype (BF16 or FP8), counting only the routed experts a token uses.
+      type: int
     reasons:
       description: One line per decision, with its arithmetic.
       type: list

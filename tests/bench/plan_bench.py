@@ -37,10 +37,10 @@ def make_inventory(folder, count):
     templates = []
     for group in example["all"]["children"]["sglang"]["children"].values():
         for name, hostvars in group["hosts"].items():
-            with open(os.path.join(EXAMPLE, "host_vars", name, "gpus.yml")) as handle:
-                gpus = yaml.safe_load(handle)["sglang_gpus"]
             entry = {k: v for k, v in hostvars.items() if k != "ansible_host"}
-            entry["sglang_gpus"] = gpus
+            for file_name in sorted(os.listdir(os.path.join(EXAMPLE, "host_vars", name))):
+                with open(os.path.join(EXAMPLE, "host_vars", name, file_name)) as handle:
+                    entry.update(yaml.safe_load(handle))
             templates.append((name, entry))
     hosts = {}
     for i in range(count):

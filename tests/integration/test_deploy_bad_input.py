@@ -16,7 +16,8 @@ pytestmark = pytest.mark.playbook
 BASE = {
     "ansible_connection": "local",
     "ansible_python_interpreter": sys.executable,
-    "sglang_model": "llmops-test/tiny-llama4",
+    # the tiny test checkpoint as a local folder: preflight reads its config.json on the host
+    "sglang_model": os.path.join(ROOT, "tests", "fixtures", "models", "tiny-llama4"),
     "sglang_install_root": "/nonexistent/llmops-sglang-test",
     "sglang_preflight_min_shm_gib": 0.01,
     "sglang_preflight_disk_headroom_gib": 0.01,
@@ -29,6 +30,8 @@ CASES = [
     ({"sglang_port": "http"}, "argument 'sglang_port' is of type str and we were unable to convert to int"),
     ({"sglang_context_length": -1}, "context_length=-1 is out of range"),
     ({"sglang_model": "/no/such/model"}, "/no/such/model/config.json"),
+    # ~ is not the weights role's hub download: refused with the fix, as plan.yml refuses it
+    ({"sglang_model": "~/models/scout"}, "model='~/models/scout' is not an absolute path"),
     ({"sglang_instance": "Bad Name"}, "sglang_instance=\"Bad Name\" must be 1-40 lower-case"),
     ({"sglang_preflight_min_shm_gib": "lots"}, "sglang_preflight_min_shm_gib"),
     ({"sglang_model": "meta-llama/Llama-4-Maverick-17B-128E-Instruct"}, "does not fit on 1 x H100"),

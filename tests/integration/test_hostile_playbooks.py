@@ -28,8 +28,7 @@ import sys
 import pytest
 import yaml
 
-from helpers import TINY, facts
-from ansible_collections.llmops.sglang.plugins.module_utils import model_profiles
+from helpers import TINY, TINY_CONFIG, facts
 from integration.test_plan_playbook import BIN, DOUBLES, ansible_playbook, recap
 
 pytestmark = pytest.mark.playbook
@@ -60,7 +59,9 @@ KEY_TMPL = "sk-FAKE-template-good-cc38"
 HF_TMPL = "hf_FAKEtemplateGooddd49"
 KEY_CLI = "sk-FAKE-cli-extra-ee5a"
 
-PLAN_BASE = {"sglang_model": TINY, "sglang_gpus": GPUS, "sglang_attention_backend": "triton",
+# the tiny test checkpoint by hub id, planned from its config.json (it has no product profile)
+PLAN_BASE = {"sglang_model": TINY, "sglang_model_config": TINY_CONFIG, "sglang_gpus": GPUS,
+             "sglang_attention_backend": "triton",
              "sglang_mem_fraction_static": 0.5}
 LOCAL = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
 DEPLOY_BASE = dict(LOCAL, **PLAN_BASE, **{
@@ -507,14 +508,14 @@ def write_inventory(path, hosts):
 
 
 def _patched_config(changes):
-    config = dict(model_profiles.TINY_TEST_CONFIG)
+    config = dict(TINY_CONFIG)
     for key, value in changes.items():
         if value is DROP:
             config.pop(key, None)
         else:
             config[key] = value
     if config.get("text_config") == "TINY":
-        config["text_config"] = dict(model_profiles.TINY_TEST_CONFIG)
+        config["text_config"] = dict(TINY_CONFIG)
     return config
 
 

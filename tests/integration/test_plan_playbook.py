@@ -17,6 +17,8 @@ from helpers import ROOT
 pytestmark = pytest.mark.playbook
 BIN = os.path.dirname(sys.executable)
 DOUBLES = os.path.join(ROOT, "tests", "doubles", "bin")
+# the tiny test checkpoint as a local folder the controller can read
+TINY_FOLDER = os.path.join(ROOT, "tests", "fixtures", "models", "tiny-llama4")
 
 
 def ansible_playbook(*args, env=None, check=True):
@@ -112,7 +114,7 @@ def test_unrecorded_host_is_gathered_with_gpu_facts(tmp_path, fixture, count, fa
                   ansible_python_interpreter: %s
                   sglang_model: %s
                   sglang_attention_backend: triton
-        """ % (sys.executable, "llmops-test/tiny-llama4"))
+        """ % (sys.executable, TINY_FOLDER))
     plans = tmp_path / "plans"
     env = {"PATH": DOUBLES + os.pathsep + BIN + os.pathsep + os.environ["PATH"],
            "NVIDIA_SMI_DOUBLE_FIXTURE": fixture}
@@ -148,3 +150,82 @@ def test_gpu_facts_module_returns_facts_and_refuses_no_gpu(tmp_path):
                               env={"PATH": BIN + ":/usr/bin:/bin"}, check=False)
     assert no_gpu.returncode != 0
     assert "no GPU tool found (looked for nvidia-smi, amd-smi, rocm-smi, xpu-smi on PATH)" in no_gpu.stdout
+
+
+def test_launch_plan_reads_the_hosts_variables(tmp_path):
+    """launch_plan takes every argument from sglang_<argument> (templated where it holds a
+    template, as fleet_plan does); what the task gives takes precedence."""
+    playbook = tmp_path / "plan-one.yml"
+    playbook.write_text(textwrap.dedent("""
+        - hosts: sglang
+          gather_facts: false
+          tasks:
+            - name: Plan from the host's variables alone
+              llmops.sglang.launch_plan:
+              register: from_vars
+            - name: A task argument wins over the host's variable
+              llmops.sglang.launch_plan:
+                port: 8080
+              register: with_port
+            - name: Show both
+              ansible.builtin.debug:
+                msg: "{{ {'vars': from_vars.argv, 'port': with_port.plan.port,
+                          'local': from_vars.plan.model_is_local} | to_json }}"
+        """))
+    inventory = write_inventory(tmp_path, """
+        all:
+          children:
+            sglang:
+              hosts:
+                lab:
+                  ansible_connection: local
+                  sglang_model: %s
+                  sglang_gpus: {vendor: nvidia, count: 1, name: NVIDIA H100 80GB HBM3, family: H100,
+                                memory_mib: 81559, compute_capability: "9.0"}
+                  sglang_attention_backend: triton
+                  sglang_context_length: "{{ 64 * 1024 }}"
+                  sglang_tool_calling: true
+        """ % TINY_FOLDER)
+    proc = ansible_playbook("-i", inventory, str(playbook))
+    shown = json.loads(re.search(r'"msg": "(\{.*\})"', proc.stdout).group(1).replace('\\"', '"'))
+    argv = shown["vars"]
+    assert argv[argv.index("--model-path") + 1] == TINY_FOLDER
+    assert argv[argv.index("--context-length") + 1] == "65536"
+    assert argv[argv.index("--attention-backend") + 1] == "triton"
+    assert "--tool-call-parser" in argv
+    assert shown["port"] == 8080 and shown["local"] is True
+
+
+def test_plan_refuses_home_paths_and_names_only_real_models(tmp_path):
+    """`~/models/x` is refused with the fix (an absolute path), not planned as a local folder the
+    weights role would then download as a hub id; the tiny test checkpoint is no known model."""
+    gpus = {"vendor": "nvidia", "count": 8, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
+            "memory_mib": 81559, "compute_capability": "9.0"}
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {
+        "home": {"sglang_model": "~/models/scout", "sglang_gpus": gpus},
+        "relative": {"sglang_model": "./models/scout", "sglang_gpus": gpus},
+        "unknown": {"sglang_model": "acme/unknown-model", "sglang_gpus": gpus}}}}}}))
+    proc = ansible_playbook("-i", str(inventory), "playbooks/plan.yml",
+                            "-e", "sglang_plan_dir=%s" % (tmp_path / "plans"), check=False)
+    assert proc.returncode != 0
+    assert "home: model='~/models/scout' is not an absolute path" in proc.stdout
+    assert "give the folder's absolute path on the host, e.g. /srv/models/scout" in proc.stdout
+    assert "relative: model='./models/scout' is not an absolute path" in proc.stdout
+    assert "unknown: model='acme/unknown-model' has no profile; known models: meta-llama/" in proc.stdout
+    assert "tiny" not in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_fleet_plan_refuses_a_misspelled_option(tmp_path):
+    playbook = tmp_path / "typo.yml"
+    playbook.write_text(textwrap.dedent("""
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: A misspelled option
+              llmops.sglang.fleet_plan:
+                output_dri: /tmp/nowhere
+        """))
+    proc = ansible_playbook(str(playbook), check=False)
+    assert proc.returncode != 0
+    assert "output_dri" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr

@@ -16,8 +16,8 @@ import re
 
 import pytest
 
-from helpers import SCOUT, TINY, facts, fixture_text
-from ansible_collections.llmops.sglang.plugins.module_utils import gpu_parsers, model_profiles
+from helpers import SCOUT, TINY_ARGS, TINY_CONFIG, facts, fixture_text
+from ansible_collections.llmops.sglang.plugins.module_utils import gpu_parsers
 from ansible_collections.llmops.sglang.plugins.module_utils.bench_profiles import (
     ProfileError,
     validate_profiles,
@@ -361,8 +361,7 @@ class Accepted(Exception):
 
 
 def base_args():
-    return {"gpus": facts(H100_1), "model": TINY, "attention_backend": "triton",
-            "mem_fraction_static": 0.5}
+    return dict(TINY_ARGS, gpus=facts(H100_1), attention_backend="triton", mem_fraction_static=0.5)
 
 
 def _patch(original, changes):
@@ -384,16 +383,19 @@ def run_plan(args, host=HOST):
 
 
 def entry_plan_launch(variables, tmp_path):
-    return run_plan(dict(base_args(), **variables))
+    args = dict(base_args(), **variables)
+    if "model" in variables and "model_config" not in variables:
+        del args["model_config"]  # a row naming another model plans that model, not the tiny one
+    return run_plan(args)
 
 
 def entry_model_config(variables, tmp_path):
     if "__replace__" in variables:
         config = variables["__replace__"]
     else:
-        config = _patch(model_profiles.TINY_TEST_CONFIG, variables)
+        config = _patch(TINY_CONFIG, variables)
         if config.get("text_config") == "TINY":
-            config["text_config"] = dict(model_profiles.TINY_TEST_CONFIG)
+            config["text_config"] = dict(TINY_CONFIG)
     return run_plan(dict(base_args(), model="/models/hostile-model", model_config=config))
 
 
@@ -404,10 +406,10 @@ def entry_model_folder(variables, tmp_path):
         (folder / "config.json").mkdir()
     elif "config" in variables:
         (folder / "config.json").write_text(json.dumps(
-            _patch(model_profiles.TINY_TEST_CONFIG, variables["config"])))
+            _patch(TINY_CONFIG, variables["config"])))
     else:
         (folder / "config.json").write_bytes(variables["text"].encode("utf-8", "surrogateescape"))
-    return run_plan(dict(base_args(), model=str(folder)))
+    return run_plan(dict(base_args(), model=str(folder), model_config=None))
 
 
 def entry_gpus(variables, tmp_path):

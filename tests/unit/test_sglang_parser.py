@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from helpers import H100_8_FIXTURE, MAVERICK, MAVERICK_FP8, ROOT, SCOUT, TINY, facts
+from helpers import H100_8_FIXTURE, MAVERICK, MAVERICK_FP8, ROOT, SCOUT, TINY, TINY_ARGS, TINY_CONFIG, facts
 from ansible_collections.llmops.sglang.plugins.module_utils.planner import (
     SUPPORTED_SGLANG_VERSIONS,
     PlanError,
@@ -33,12 +33,12 @@ def example_inventory_arguments():
     out = {}
     for cluster in inventory["all"]["children"]["sglang"]["children"].values():
         for host, hostvars in cluster["hosts"].items():
-            with open(os.path.join(base, "host_vars", host, "gpus.yml")) as handle:
-                gpus = yaml.safe_load(handle)["sglang_gpus"]
             merged = dict(group, **hostvars)
+            for name in sorted(os.listdir(os.path.join(base, "host_vars", host))):
+                with open(os.path.join(base, "host_vars", host, name)) as handle:
+                    merged.update(yaml.safe_load(handle))
             args = {k[len("sglang_"):]: v for k, v in merged.items() if k.startswith("sglang_")}
             args["sglang_version"] = args.pop("version", "0.5.23")
-            args["gpus"] = gpus
             out["example-" + host] = args
     return out
 
@@ -53,6 +53,8 @@ def option_matrix():
             [False, True], ["none", "eagle3"], [None, False]):
         args = {"gpus": facts(fixture), "model": model, "quantization": quant, "multimodal": mm,
                 "tool_calling": tools, "speculative": spec, "hybrid_kv": hybrid}
+        if model == TINY:
+            args["model_config"] = TINY_CONFIG
         try:
             plan_launch(args)
         except PlanError:
@@ -74,7 +76,7 @@ def all_cases():
 
 def _cases():
     cases = {"table-" + c[0]: dict(c[3], gpus=facts(c[1]), model=c[2]) for c in PLAN_CASES}
-    cases["deprecated-extra-flag"] = {"gpus": facts("h100-80gb-hbm3-x1"), "model": TINY,
+    cases["deprecated-extra-flag"] = {"gpus": facts("h100-80gb-hbm3-x1"), **TINY_ARGS,
                                       "extra_args": ["--disable-cuda-graph", "--enable-metrics"]}
     cases["long-context"] = {"gpus": facts(H100_8_FIXTURE), "model": SCOUT,
                              "context_length": 5_000_000}

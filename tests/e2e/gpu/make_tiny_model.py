@@ -6,7 +6,7 @@ trained here, the llama-4 chat template, saved as safetensors.
 The layout keeps what the planner and SGLang care about: Llama4ForCausalLM, chunked local
 attention (chunk 128) on 3 of every 4 layers and global NoPE layers between, MoE experts, 2 KV
 heads of 64 (2,048 KV bytes a token over 4 layers). --config-only writes config.json alone (what
-tests/fixtures/models/ keeps, and what the planner's profile is derived from).
+tests/fixtures/models/ keeps, the one copy of its numbers: the tests plan it from that file).
 
 Weights are initialised small (std 0.02, as transformers does) and the final norm and lm_head
 scaled so the logits stay finite and moderate: the smoke requests sample from them.
@@ -18,11 +18,8 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "collections"))
-# the planner's profile of this checkpoint is derived from the same numbers
-from ansible_collections.llmops.sglang.plugins.module_utils.model_profiles import (  # noqa: E402
-    TINY_TEST_CONFIG as CONFIG,
-)
+with open(os.path.join(HERE, "..", "..", "fixtures", "models", "tiny-llama4", "config.json")) as _f:
+    CONFIG = json.load(_f)
 
 SPECIAL = ["<|pad|>", "<|begin_of_text|>", "<|eot|>", "<|header_start|>", "<|header_end|>",
            "<|end_of_text|>", "<|python_start|>", "<|python_end|>", "<|image|>"]

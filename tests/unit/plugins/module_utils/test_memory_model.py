@@ -4,7 +4,7 @@ sglang_memory's docstrings); the real-GPU numbers are checked in tests/unit/test
 
 import pytest
 
-from helpers import MAVERICK, MAVERICK_FP8, SCOUT, facts
+from helpers import MAVERICK, MAVERICK_FP8, SCOUT, TINY_CONFIG, facts
 from ansible_collections.llmops.sglang.plugins.module_utils import hardware
 from ansible_collections.llmops.sglang.plugins.module_utils import kv_planner as kp
 from ansible_collections.llmops.sglang.plugins.module_utils import model_profiles as mp
@@ -191,16 +191,14 @@ def test_auto_context_given_back_is_accepted():
     {"max_position_embeddings": 0}, {"max_position_embeddings": float("nan")},
     {"head_dim": 0}, {"num_attention_heads": 0}, {"num_hidden_layers": "many"}])
 def test_bad_config_json_values_are_clear_errors(override):
-    from ansible_collections.llmops.sglang.plugins.module_utils.model_profiles import TINY_TEST_CONFIG
     from ansible_collections.llmops.sglang.plugins.module_utils.planner import PlanError
     with pytest.raises(PlanError, match=r"config.json .* is not a whole number from 1 to"):
         plan_launch({"gpus": facts("h100-80gb-hbm3-x1"), "model": "/x/m",
-                     "model_config": dict(TINY_TEST_CONFIG, **override)}, host="h")
+                     "model_config": dict(TINY_CONFIG, **override)}, host="h")
 
 
 def test_hybrid_architecture_without_local_layers_gets_one_pool():
-    from ansible_collections.llmops.sglang.plugins.module_utils.model_profiles import TINY_TEST_CONFIG
-    config = dict(TINY_TEST_CONFIG, architectures=["Llama4ForConditionalGeneration"],
+    config = dict(TINY_CONFIG, architectures=["Llama4ForConditionalGeneration"],
                   num_hidden_layers=3)
     argv = plan_launch({"gpus": facts("h100-80gb-hbm3-x1"), "model": "/x/m",
                         "model_config": config}, host="h")["argv"]

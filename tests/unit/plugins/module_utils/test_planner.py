@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from helpers import MAVERICK, MAVERICK_FP8, SCOUT, TINY, facts
+from helpers import MAVERICK, MAVERICK_FP8, SCOUT, TINY, TINY_ARGS, TINY_CONFIG, facts
 from ansible_collections.llmops.sglang.plugins.module_utils import planner
 from ansible_collections.llmops.sglang.plugins.module_utils.planner import PlanError, plan_launch
 
@@ -45,7 +45,8 @@ PLAN_CASES = [
     ("maverick-fp8-8xb200", B200_8, MAVERICK_FP8, {},
      {"attention_backend": "trtllm_mha", "quantization": "fp8", "context_length": 1048576}),
     ("scout-8xmi300x", MI300_8, SCOUT, {"multimodal": True}, {"attention_backend": "aiter"}),
-    ("tiny-1xh100", H100_1, TINY, {"attention_backend": "triton", "mem_fraction_static": 0.5},
+    ("tiny-1xh100", H100_1, TINY, {"attention_backend": "triton", "mem_fraction_static": 0.5,
+                                    "model_config": TINY_CONFIG},
      {"tp_size": 1, "hybrid_kv": False, "kv_bytes_per_token": 2048, "context_length": 131072,
       "attention_backend": "triton"}),
     ("scout-2nodes-4xh200", H200_4, SCOUT,
@@ -239,9 +240,9 @@ BAD_INPUTS = [
     ({"served_model_name": "scout\u202e"}, "holds a control or format character"),
     ({"sglang_version": "latest"}, "sglang_version='latest' is not a release number"),
     ({"attention_backend": "flashinfer"}, "attention_backend='flashinfer' is not allowed"),
-    ({"hybrid_kv": True, "model": TINY}, "hybrid_kv=true but SGLang pools"),
-    ({"speculative": "eagle3", "model": TINY}, "no EAGLE3 draft is known"),
-    ({"multimodal": True, "model": TINY}, "has no vision encoder"),
+    (dict(TINY_ARGS, hybrid_kv=True), "hybrid_kv=true but SGLang pools"),
+    (dict(TINY_ARGS, speculative="eagle3"), "no EAGLE3 draft is known"),
+    (dict(TINY_ARGS, multimodal=True), "has no vision encoder"),
     ({"quantization": "bf16", "model": MAVERICK_FP8}, "is an FP8 checkpoint"),
     ({"model_profile": "llama"}, "model_profile='llama' is unknown"),
     ({"swa_full_tokens_ratio": 0.0001}, "not one 8192-token window"),
@@ -266,10 +267,9 @@ def test_at_least_twenty_bad_inputs():
 
 def test_local_model_folder_planned_from_config(tmp_path):
     import json
-    from ansible_collections.llmops.sglang.plugins.module_utils.model_profiles import TINY_TEST_CONFIG
-    (tmp_path / "config.json").write_text(json.dumps(TINY_TEST_CONFIG))
+    (tmp_path / "config.json").write_text(json.dumps(TINY_CONFIG))
     local = plan_launch({"gpus": facts(H100_1), "model": str(tmp_path)})
-    named = plan_launch({"gpus": facts(H100_1), "model": TINY})
+    named = plan_launch(dict(TINY_ARGS, gpus=facts(H100_1)))
     assert local["plan"]["kv_pool_tokens"] == named["plan"]["kv_pool_tokens"]
     assert local["argv"][1] == str(tmp_path)
     assert local["plan"]["served_model_name"] == tmp_path.name
@@ -300,3 +300,68 @@ def test_string_inputs_from_inventory_are_accepted():
 def test_argument_names_are_inventory_variables():
     assert planner.inventory_variable("model") == "sglang_model"
     assert planner.inventory_variable("sglang_version") == "sglang_version"
+
+
+# ------------------------------------------------------------------------------------ local paths
+
+@pytest.mark.parametrize("model,local", [
+    ("/srv/models/scout", True), ("/srv/models/scout/", True), (SCOUT, False),
+    ("meta-llama/Llama-4-Scout-17B-16E-Instruct", False)])
+def test_one_definition_of_a_local_model(model, local):
+    assert planner.is_local_model(model) is local
+
+
+@pytest.mark.parametrize("model", ["~/models/scout", "~", "./models/scout", "../models/scout",
+                                   ".", "~sglang/scout"])
+def test_home_and_relative_paths_are_refused_with_the_fix(model):
+    with pytest.raises(PlanError) as err:
+        plan_launch({"gpus": facts(H100_8), "model": model, "model_profile": SCOUT}, host="gpu-3")
+    assert str(err.value).startswith("gpu-3: model=%r is not an absolute path" % model)
+    assert "give the folder's absolute path on the host, e.g. /srv/models/" in str(err.value)
+
+
+def test_plan_says_whether_the_model_is_a_local_folder(tmp_path):
+    hub = plan_launch({"gpus": facts(H100_8), "model": SCOUT})["plan"]
+    local = plan_launch({"gpus": facts(H100_8), "model": str(tmp_path), "model_profile": SCOUT})["plan"]
+    assert hub["model_is_local"] is False and local["model_is_local"] is True
+    assert local["model"] == str(tmp_path) and hub["model"] == SCOUT
+
+
+# ------------------------------------------------------------------------------------ the steps
+
+def test_plan_carries_active_weight_bytes_per_token_per_dtype():
+    """Maverick FP8 keeps all but the routed experts in BF16: 31.3 GB a token, not 17B x 1 byte."""
+    fp8 = plan_launch({"gpus": facts(H200_8), "model": MAVERICK_FP8})["plan"]
+    bf16 = plan_launch({"gpus": facts(H200_8), "model": MAVERICK})["plan"]
+    online = plan_launch({"gpus": facts(H200_8), "model": MAVERICK, "quantization": "fp8"})["plan"]
+    assert fp8["active_weight_bytes_per_token"] == pytest.approx(31.32e9, rel=1e-3)
+    assert fp8["active_weight_bytes_per_token"] / fp8["active_params"] == pytest.approx(1.84, abs=0.01)
+    assert bf16["active_weight_bytes_per_token"] == pytest.approx(34.34e9, rel=1e-3)
+    # online FP8: linear layers in FP8, embeddings and lm_head in BF16
+    assert online["active_weight_bytes_per_token"] == pytest.approx(19.24e9, rel=1e-3)
+    assert isinstance(fp8["active_weight_bytes_per_token"], int)
+
+
+def test_steps_each_return_their_value_and_reasons():
+    args = planner.validate_arguments({"gpus": facts(H100_8), "model": SCOUT, "quantization": "fp8"})
+    profile = planner.resolve_model(args, "h")
+    quant = planner.quantization(args, profile, "h")
+    assert quant["value"] == "fp8" and quant["online"] is True
+    assert quant["reasons"] == ["quantization fp8: online FP8 of the BF16 checkpoint (--quantization fp8)"]
+    tp = planner.tensor_parallel(args, profile, "h")
+    assert tp == {"value": 8, "reasons": ["tp 8: all 8 GPU(s)"]}
+    backend = planner.attention_backend(args, profile, "h")
+    assert backend["value"] == "fa3" and backend["reasons"][0].startswith("attention backend fa3: Hopper")
+
+
+def test_every_argument_kind_has_a_validator():
+    assert {kind for _name, _default, kind, _allowed in planner.ARGUMENTS} <= set(planner.VALIDATORS)
+
+
+def test_no_family_vendor_or_checkpoint_spelling_in_the_planner():
+    """Hardware and models are rows (hardware.py, model_profiles.py): the planner names none."""
+    import inspect
+    source = inspect.getsource(planner)
+    for word in ("H100", "H200", "B200", "MI300", "nvidia", '"amd"', '"intel"', "Llama4", '+ "-FP8"',
+                 "[:-4]", "fa3", "trtllm", "tiny"):
+        assert word not in source, word
