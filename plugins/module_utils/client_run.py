@@ -13,7 +13,7 @@ import glob
 import json
 import os
 
-from ansible_collections.llmops.sglang.plugins.module_utils.bench_report import redact
+from ansible_collections.llmops.sglang.plugins.module_utils.report_redaction import redact
 
 # Both clients read the key from here (bench_serving: OPENAI_API_KEY, else API_KEY; lm-eval's
 # local-chat-completions: OPENAI_API_KEY).

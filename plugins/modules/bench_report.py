@@ -21,10 +21,14 @@ description:
   - Then builds C(report.md), C(report.html), C(summary.json) and C(plots/*.png) (matplotlib) from
     every host folder in O(report_dir) - output tokens/s, TTFT, ITL and TPOT percentiles, and each
     host's batch-1 decode rate as a percentage of its decode ceiling (GPU memory bandwidth x GPUs
-    / bytes of active weights read per token).
+    / bytes of active weights read per token, the launch plan's C(active_weight_bytes_per_token);
+    for plans recorded before they carried it, estimated from the active parameters at one byte
+    width for the whole model and marked C(estimate) in the report).
   - With O(baseline_dir), compares every host and profile with the same host and profile there and
     returns the hosts that regressed by more than O(regression_pct) percent.
   - Secret-named fields (C(api_key), tokens, passwords) are redacted before anything is written.
+  - An argument that is not one of the options below (a misspelling) fails the task, naming it and
+    the options.
 options:
   report_dir:
     description: The run's report directory (C(reports/<cluster>/<timestamp>)).
@@ -101,7 +105,10 @@ plots:
   elements: str
   returned: success
 summary:
-  description: Per host, the decode ceiling and the batch-1 decode rate as a share of it.
+  description:
+    - Per host, the decode ceiling and the batch-1 decode rate as a share of it.
+    - The ceiling's C(estimated) is true when its bytes per token were estimated for a plan
+      recorded without C(active_weight_bytes_per_token).
   type: dict
   returned: success
 regressions:

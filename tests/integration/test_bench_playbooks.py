@@ -219,3 +219,55 @@ def test_accuracy_lands_beside_the_bench_results_and_gates(served, tmp_path):
     again = run("playbooks/accuracy.yml", inv, tmp_path, "-e", "sglang_accuracy_min=0.7")
     assert recap(again.stdout)["gpu-1"]["changed"] == 0
     assert "gpu-1: 0.7500 >= 0.7" in again.stdout
+
+
+def report_task(tmp_path, **args):
+    """A playbook of one bench_report task on localhost, with these arguments."""
+    path = tmp_path / "report.yml"
+    path.write_text(yaml.safe_dump([{"name": "Report", "hosts": "localhost", "gather_facts": False,
+                                     "tasks": [{"name": "Write the report",
+                                                "llmops.sglang.bench_report": args}]}]))
+    return ansible_playbook("-i", "localhost,", "-c", "local", str(path), check=False)
+
+
+def latency_record():
+    with open(os.path.join(ROOT, "tests", "fixtures", "bench-serving",
+                           "h100-tiny-llama4-latency-sglang-0.5.17.jsonl")) as handle:
+        return json.loads(handle.readline())
+
+
+def test_bench_report_writes_given_results_then_changes_nothing(tmp_path):
+    plan = {"bandwidth_tbps": 3.35, "tp_size": 1, "quantization": "bf16",
+            "active_weight_bytes_per_token": 12_066_816}
+    args = {"report_dir": str(tmp_path / "r"), "cluster": "lab", "plots": False,
+            "results": {"gpu-1": {"host": {"plan": plan},
+                                  "profiles": {"latency": [latency_record()]}}}}
+    first = report_task(tmp_path, **args)
+    assert recap(first.stdout)["localhost"] == {"ok": 1, "changed": 1, "failed": 0}
+    with open(tmp_path / "r" / "report.md") as handle:
+        assert "| 1 x 3.35 TB/s | 0.0121 GB (the plan's, per weight dtype) |" in handle.read()
+    assert sorted(os.listdir(tmp_path / "r")) == ["gpu-1", "report.html", "report.md",
+                                                  "summary.json"]
+    again = report_task(tmp_path, **args)
+    assert recap(again.stdout)["localhost"] == {"ok": 1, "changed": 0, "failed": 0}
+
+
+@pytest.mark.parametrize("args,message", [
+    # a misspelled argument is refused, naming it and the arguments there are
+    ({"reprot_dir": "r"}, "llmops.sglang.bench_report: unknown argument reprot_dir (did you mean "
+                          "report_dir?); the arguments are baseline_dir, cluster, hosts, plots, "
+                          "regression_pct, report_dir, result_vars, results, timestamp"),
+    ({"report_dir": "r", "regresion_pct": 5, "zzz": 1},
+     "unknown arguments regresion_pct (did you mean regression_pct?), zzz; the arguments are"),
+    ({}, "missing required arguments: report_dir"),
+    ({"report_dir": "r", "regression_pct": "ten"}, "argument 'regression_pct' is of type str"),
+    ({"report_dir": "r", "regression_pct": 100},
+     "bench_report: regression_pct=100.0 must be between 0 and 100 (percent)"),
+])
+def test_bench_report_refuses_bad_arguments(tmp_path, args, message):
+    proc = report_task(tmp_path, **args)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert message in out, out[-3000:]
+    assert "Traceback" not in out
+    assert not (tmp_path / "r").exists()
