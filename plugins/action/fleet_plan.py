@@ -88,4 +88,3 @@ class ActionModule(ActionBase):
                     templar = self._templar.copy_with_new_env(available_variables=raw)
                 args[name] = templar.template(value)
         return args
-

@@ -323,8 +323,8 @@ def _checkpoint_dtype(config, model_id):
     if method not in FP8_QUANT_METHODS:
         raise ValueError("config.json of %s: quantization_config.quant_method=%r is not a "
                          "quantization this planner sizes; allowed: %s (FP8), or no "
-                         "quantization_config (BF16)" % (model_id, method,
-                                                          ", ".join(FP8_QUANT_METHODS)))
+                         "quantization_config (BF16)" % (
+                             model_id, method, ", ".join(FP8_QUANT_METHODS)))
     return "fp8-experts"
 
 

@@ -323,6 +323,7 @@ def _check_ranks(args, host):
         if not 1 <= int(addr.rsplit(":", 1)[1]) <= 65535:
             raise PlanError("%s: dist_init_addr=%r has a port outside 1-65535" % (host, addr))
 
+
 # the checks that join several arguments, in this order
 CROSS_CHECKS = (_refuse_control_characters, _refuse_option_like_values, _check_served_name,
                 _check_ranks)
@@ -612,8 +613,8 @@ def tensor_parallel(args, profile, host):
                         "accepts (%s)" % (host, args["nnodes"], args["gpus"]["count"], world,
                                           profile["model_id"], ", ".join(map(str, sizes))))
     if tp == world:
-        why = "all %d GPU(s)%s" % (world, " over %d nodes" % args["nnodes"] if args["nnodes"] > 1
-                                    else "")
+        nodes = " over %d nodes" % args["nnodes"] if args["nnodes"] > 1 else ""
+        why = "all %d GPU(s)%s" % (world, nodes)
     else:
         why = "%d GPUs is not a size %s accepts (%d heads); using %d" % (
             world, profile["model_id"], profile["num_attention_heads"], tp)

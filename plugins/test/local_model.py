@@ -13,8 +13,8 @@ version_added: "0.1.0"
 description:
   - The planner's one definition of a local model folder (an absolute path), for the tasks that run
     before there is a plan; after it, read C(sglang_launch.plan.model_is_local).
-  - The planner refuses C(~) and relative paths: the controller, root on the host and the service
-    user would each read them as another folder.
+  - The planner refuses C(~) and relative paths, which the controller, root on the host and the
+    service user would each read as another folder.
 options:
   _input:
     description: The model, a hub id or a path.
