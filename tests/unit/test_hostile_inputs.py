@@ -116,6 +116,10 @@ PATHS = [
     ("model-tilde-root", "plan_launch", {"model": "~root/.ssh"}, (K("model"), "~root/.ssh")),
     ("model-dot-dotdot-shadow", "plan_launch", {"model": "./m/../../../etc/shadow"},
      (K("model"), "shadow")),
+    # ~ and relative paths: refused with the fix, never planned as a folder the weights role
+    # would hand to the hub download
+    ("model-home", "plan_launch", {"model": "~/models/scout"},
+     (K("model"), "~/models/scout", "absolute path")),
 ]
 
 EXTRA_ARGS = [
@@ -190,6 +194,11 @@ EXTRA_ARGS = [
 
 
 MODEL_CONFIG = [
+    # only an FP8 quantization_config is planned; others would be sized wrongly
+    ("quant-awq", "model_config", {"quantization_config": {"quant_method": "awq", "bits": 4}},
+     ("quantization_config.quant_method", "awq", "allowed: fbgemm_fp8, fp8")),
+    ("quant-gptq", "model_config", {"quantization_config": {"quant_method": "gptq"}},
+     ("quantization_config.quant_method", "gptq")),
     ("heads-zero", "model_config", {"num_attention_heads": 0}, ("num_attention_heads", r"re:\b0\b")),
     ("heads-negative", "model_config", {"num_attention_heads": -4}, ("num_attention_heads", "-4")),
     ("heads-fraction", "model_config", {"num_attention_heads": 4.5}, ("num_attention_heads", "4.5")),
