@@ -48,9 +48,9 @@ from ansible_collections.llmops.sglang.plugins.module_utils.deployed_plan import
 
 def _plan_record(record, recorded):
     if not isinstance(record, dict) or not isinstance(recorded, (dict, type(None))):
+        kinds = (type(record).__name__, type(recorded).__name__)
         raise AnsibleFilterError("plan_record: needs two mappings (the record, and what the file "
-                                 "holds or null), got %s and %s" % (type(record).__name__,
-                                                                      type(recorded).__name__))
+                                 "holds or null), got %s and %s" % kinds)
     return with_previous(record, recorded)
 
 
