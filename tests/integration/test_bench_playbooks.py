@@ -93,11 +93,27 @@ def inventory(served, tmp_path, **extra):
         "sglang_accuracy_dataset_files": {"test": os.path.join(QUESTIONS, "test.jsonl"),
                                           "validation": os.path.join(QUESTIONS, "validation.jsonl")},
     }
+    host["sglang_config_dir"] = str(tmp_path / "etc-sglang")
     host.update(extra)
     path = tmp_path / "lab" / "hosts.yml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {"gpu-1": host}}}}}))
+    record_deployed_plan(str(path), tmp_path)
     return str(path)
+
+
+def record_deployed_plan(inv, tmp_path):
+    """What deploy.yml's service stage records on the host (roles/sglang_service, task "Record
+    the deployed plan"): bench.yml and accuracy.yml read it instead of planning again."""
+    plans = tmp_path / "plans"
+    run("playbooks/plan.yml", inv, tmp_path, "-e", "sglang_plan_dir=%s" % plans)
+    planned = json.loads((plans / "gpu-1.json").read_text())
+    config_dir = tmp_path / "etc-sglang"
+    config_dir.mkdir(exist_ok=True)
+    record = {"instance": "main", "unit": "sglang-main.service",
+              "sglang_version": planned["plan"]["sglang_version"], "command": planned["command"],
+              "argv": planned["argv"], "plan": planned["plan"], "ranks": ["gpu-1"], "previous": None}
+    (config_dir / "main.plan.json").write_text(json.dumps(record))
 
 
 def run(playbook, inv, tmp_path, *args, check=True):
@@ -193,6 +209,18 @@ def test_bench_refuses_bad_input_before_running(served, tmp_path, override, mess
     assert message in out, out[-3000:]
     assert "Traceback" not in out
     assert recap(proc.stdout)["gpu-1"]["changed"] == 0
+
+
+def test_bench_and_accuracy_refuse_a_host_without_a_deployed_plan(served, tmp_path):
+    inv = inventory(served, tmp_path)
+    os.remove(tmp_path / "etc-sglang" / "main.plan.json")
+    for playbook in ("playbooks/bench.yml", "playbooks/accuracy.yml"):
+        proc = run(playbook, inv, tmp_path, check=False)
+        out = " ".join((proc.stdout + proc.stderr).split())
+        assert proc.returncode != 0
+        assert ("gpu-1: not deployed: %s/main.plan.json is missing" % (tmp_path / "etc-sglang")) in out, out[-3000:]
+        assert "run deploy.yml for instance main first" in out
+        assert "Traceback" not in out
 
 
 def test_accuracy_lands_beside_the_bench_results_and_gates(served, tmp_path):

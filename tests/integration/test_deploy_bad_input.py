@@ -108,3 +108,25 @@ def test_each_rank_of_a_multi_node_model_once(tmp_path):
                 "sglang_nnodes, and each node_rank from 0 to 1 must appear exactly once"
                 % host) in out, out[-3000:]
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("stage", ["service", "weights"])
+def test_a_stage_runs_alone(tmp_path, stage):
+    """--tags <stage>: the plan runs with it (it failed with "'sglang_launch' is undefined")."""
+    host = dict(BASE, sglang_service_systemd=False, sglang_install_user="root",
+                sglang_install_group="root", sglang_preflight_check_port=False,
+                sglang_config_dir=str(tmp_path / "etc-sglang"),
+                sglang_gpus={"vendor": "nvidia", "count": 1, "name": "NVIDIA H100 80GB HBM3",
+                             "family": "H100", "memory_mib": 81559, "compute_capability": "9.0",
+                             "driver_version": "580.95.05"})
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {
+        "gpu-local": host}}}}}))
+    proc = ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--check",
+                            "--tags", stage, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "sglang_launch' is undefined" not in out
+    assert "llmops.sglang.sglang_preflight : Keep the plan for the roles that follow" in out
+    assert ("llmops.sglang.sglang_%s :" % stage) in out
+    assert not os.path.exists(tmp_path / "etc-sglang")  # check mode

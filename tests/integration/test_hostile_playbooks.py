@@ -213,6 +213,9 @@ PLAN_ROWS = [
      ("served_model_name", INJECT)),
     ("p-served-name-zwsp", PLAN, {"sglang_served_model_name": "sco\u200but"},
      ("served_model_name", "sco")),
+    # lm-eval's model_args is comma-separated: a comma would add base_url=... (accuracy.yml)
+    ("p-served-name-comma", PLAN, {"sglang_served_model_name": "tiny,base_url=http://evil.example"},
+     ("served_model_name", "base_url=http://evil.example")),
     ("p-served-name-option", PLAN, {"sglang_served_model_name": "--api-key"},
      ("served_model_name", "--api-key")),
     ("p-host-newline", PLAN, {"sglang_host": "0.0.0.0\n" + INJECT}, (K("host"), INJECT)),
@@ -292,8 +295,6 @@ CLIENT_ROWS = (
     + [("a-instance-" + i, ACCURACY, {"sglang_instance": v}, ("sglang_instance",) + ((m,) if m else ()))
        for i, v, m in INSTANCES]
     + [
-        ("b-served-name-newline", BENCH, {"sglang_served_model_name": "tiny\n" + INJECT},
-         ("served_model_name", INJECT)),
         ("b-profile-name-newline", BENCH, {"sglang_bench_profiles": [
             {"name": "latency\n", "num_prompts": 1, "max_concurrency": 1, "input_len": 8,
              "output_len": 8}]}, (K("name"), "latency")),
@@ -303,9 +304,6 @@ CLIENT_ROWS = (
          ("extra_args", "!" + KEY_BENCH)),
         ("b-work-dir-escape", BENCH, {"sglang_bench_work_dir": "/var/lib/sglang-bench/../../../etc"},
          ("sglang_bench_work_dir", "../../../etc")),
-        ("a-served-name-comma", ACCURACY,
-         {"sglang_served_model_name": "tiny,base_url=http://evil.example"},
-         ("served_model_name", "base_url=http://evil.example")),
         ("a-gen-kwargs-newline", ACCURACY, {"sglang_accuracy_gen_kwargs": "max_gen_toks=8\n--x"},
          ("sglang_accuracy_gen_kwargs", "max_gen_toks")),
         ("a-min-word", ACCURACY, {"sglang_accuracy_min": "high"}, ("sglang_accuracy_min", "high")),
@@ -559,6 +557,21 @@ def fact_env(cache_dir):
             "ANSIBLE_GATHERING": "smart", "ANSIBLE_PIPELINING": "1"}
 
 
+def record_client_plan(base, env):
+    """The deployed-plan record of CLIENT_BASE (as the service role writes it) in a folder of its
+    own; returns the folder."""
+    plans, config_dir = base / "client-plan", base / "client-etc"
+    inv = write_inventory(base / "client" / "hosts.yml", {"client": dict(CLIENT_BASE)})
+    ansible_playbook("-i", inv, "playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % plans, env=env)
+    planned = json.loads((plans / "client.json").read_text())
+    config_dir.mkdir()
+    (config_dir / "main.plan.json").write_text(json.dumps(dict(
+        {k: planned[k] for k in ("command", "argv", "plan")}, instance="main",
+        unit="sglang-main.service", sglang_version=planned["plan"]["sglang_version"],
+        ranks=["client"], previous=None)))
+    return str(config_dir)
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Every ansible-playbook run of this module, started together."""
@@ -591,10 +604,12 @@ def runs(tmp_path_factory):
         name_hosts[variables["name"].format(tmp=str(names_dir))] = dict(PLAN_BASE)
     names_inv = write_inventory(names_dir / "inventory" / "hosts.yml", name_hosts)
 
+    # bench.yml and accuracy.yml read the plan deploy.yml recorded: one for them all
+    client_base = dict(CLIENT_BASE, sglang_config_dir=record_client_plan(base, env))
     bench_inv = write_inventory(base / "bench" / "hosts.yml", {
-        r[0]: dict(CLIENT_BASE, **r[2]) for r in CLIENT_ROWS if r[1] == BENCH})
+        r[0]: dict(client_base, **r[2]) for r in CLIENT_ROWS if r[1] == BENCH})
     accuracy_inv = write_inventory(base / "accuracy" / "hosts.yml", {
-        r[0]: dict(CLIENT_BASE, **r[2]) for r in CLIENT_ROWS if r[1] == ACCURACY})
+        r[0]: dict(client_base, **r[2]) for r in CLIENT_ROWS if r[1] == ACCURACY})
 
     template_hosts = deploy_hosts(TEMPLATE_BASE, [
         (r[0], r[1], json.loads(json.dumps(r[2]).replace("{marker}", "/tmp/evil-" + r[0])), r[3])

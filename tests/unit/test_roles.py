@@ -16,12 +16,26 @@ def load(role, *path):
         return yaml.safe_load(handle) or {}
 
 
+# the shared defaults are the collection's own settings: they carry its prefix, not the role's
+SHARED = "sglang_common"
+
+
+def prefix(role):
+    return "sglang_" if role == SHARED else role + "_"
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_defaults_and_argument_specs_hold_the_same_keys(role):
     defaults = set(load(role, "defaults", "main.yml"))
     options = set(load(role, "meta", "argument_specs.yml")["argument_specs"]["main"]["options"])
-    assert all(k.startswith(role + "_") for k in defaults), defaults
-    assert defaults == {k for k in options if k.startswith(role + "_")}
+    assert all(k.startswith(prefix(role)) for k in defaults), defaults
+    assert defaults == {k for k in options if k.startswith(prefix(role))}
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {SHARED}))
+def test_every_role_depends_on_the_shared_defaults(role):
+    dependencies = load(role, "meta", "main.yml").get("dependencies") or []
+    assert {"role": "llmops.sglang.sglang_common"} in dependencies
 
 
 @pytest.mark.parametrize("role", ROLES)
