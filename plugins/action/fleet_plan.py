@@ -23,16 +23,17 @@ from ansible_collections.llmops.sglang.plugins.module_utils.fleet import (
     table_lines,
     write_plan_files,
 )
+from ansible_collections.llmops.sglang.plugins.modules.fleet_plan import DOCUMENTATION
+from ansible_collections.llmops.sglang.plugins.plugin_utils.action_args import checked_args
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    # ActionBase refuses any other option by name (a misspelled one is never ignored)
-    _VALID_ARGS = frozenset(("hosts", "output_dir", "skip_missing_facts", "return_plans"))
-
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
+        # names only, against the module's documentation: a misspelled option is never ignored
+        checked_args(self, DOCUMENTATION, names_only=True)
         task_vars = task_vars or {}
         hosts = self._task.args.get("hosts") or task_vars.get("ansible_play_hosts_all") or []
         if isinstance(hosts, str) or not isinstance(hosts, (list, tuple)):

@@ -18,6 +18,8 @@ from ansible_collections.llmops.sglang.plugins.module_utils.fleet import (
     has_template,
 )
 from ansible_collections.llmops.sglang.plugins.module_utils.planner import PlanError, plan_launch
+from ansible_collections.llmops.sglang.plugins.modules.launch_plan import DOCUMENTATION
+from ansible_collections.llmops.sglang.plugins.plugin_utils.action_args import checked_args
 
 
 class ActionModule(ActionBase):
@@ -26,6 +28,8 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
+        # names only: the planner checks the values, which may also come from host variables
+        task_args = checked_args(self, DOCUMENTATION, names_only=True)
         task_vars = task_vars or {}
         host = task_vars.get("inventory_hostname", "this host")
         try:
@@ -34,7 +38,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, changed=False, msg="%s: its sglang_* variables cannot be "
                           "templated: %s" % (host, first_line(exc)))
             return result
-        args.update(self._task.args)
+        args.update(task_args)
         try:
             planned = plan_launch(args, host=host)
         except PlanError as exc:

@@ -218,7 +218,8 @@ def test_bench_and_accuracy_refuse_a_host_without_a_deployed_plan(served, tmp_pa
         proc = run(playbook, inv, tmp_path, check=False)
         out = " ".join((proc.stdout + proc.stderr).split())
         assert proc.returncode != 0
-        assert ("gpu-1: not deployed: %s/main.plan.json is missing" % (tmp_path / "etc-sglang")) in out, out[-3000:]
+        missing = "gpu-1: not deployed: %s/main.plan.json is missing" % (tmp_path / "etc-sglang")
+        assert missing in out, out[-3000:]
         assert "run deploy.yml for instance main first" in out
         assert "Traceback" not in out
 

@@ -229,3 +229,25 @@ def test_fleet_plan_refuses_a_misspelled_option(tmp_path):
     proc = ansible_playbook(str(playbook), check=False)
     assert proc.returncode != 0
     assert "output_dri" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("action,args,message", [
+    ("launch_plan", "modle: x", "llmops.sglang.launch_plan: unknown argument modle (did you mean model?)"),
+    ("fleet_plan", "output_dri: /tmp/x",
+     "llmops.sglang.fleet_plan: unknown argument output_dri (did you mean output_dir?)"),
+])
+def test_a_misspelled_action_argument_is_refused(tmp_path, action, args, message):
+    playbook = tmp_path / "misspelled.yml"
+    playbook.write_text(textwrap.dedent("""
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: A misspelled argument
+              llmops.sglang.%s:
+                %s
+        """ % (action, args)))
+    proc = ansible_playbook(str(playbook), check=False)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert message in out, out[-2000:]
+    assert "Traceback" not in out

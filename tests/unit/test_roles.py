@@ -47,7 +47,18 @@ def test_role_layout(role):
 
 
 def test_deploy_runs_the_roles_in_order():
+    """deploy.yml (where users type it) is the collection's playbook llmops.sglang.deploy."""
     with open(os.path.join(ROOT, "deploy.yml")) as handle:
+        assert yaml.safe_load(handle)[0]["ansible.builtin.import_playbook"] == "playbooks/deploy.yml"
+    with open(os.path.join(ROOT, "playbooks", "deploy.yml")) as handle:
         play = yaml.safe_load(handle)[0]
     assert [r["role"].split(".")[-1] for r in play["roles"]] == [
         "sglang_preflight", "sglang_install", "sglang_weights", "sglang_service", "sglang_smoke"]
+
+
+def test_every_stage_brings_the_plan():
+    """--tags <stage> alone: the preflight role (which plans) carries every stage's tag."""
+    with open(os.path.join(ROOT, "playbooks", "deploy.yml")) as handle:
+        roles = yaml.safe_load(handle)[0]["roles"]
+    stages = {r["tags"][0] for r in roles[1:]}
+    assert stages <= set(roles[0]["tags"])
