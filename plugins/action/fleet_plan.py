@@ -30,6 +30,7 @@ from ansible_collections.llmops.sglang.plugins.plugin_utils.action_args import c
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         # names only, against the module's documentation: a misspelled option is never ignored
