@@ -17,13 +17,15 @@ import re
 
 # Per vendor: SGLang's --device value (None: its CUDA default); FP8 support, by the minimum
 # NVIDIA compute capability or the AMD gfx prefixes; the families a plan that does not fit may
-# name as larger alternatives (tried in order, only those with more memory).
+# name as larger alternatives (tried in order, only those with more memory); the groups the
+# service user joins to open the devices (ROCm's /dev/kfd and /dev/dri: video and render).
 VENDORS = {
     "nvidia": {"device": None, "fp8_min_cc": (8, 9), "fp8_gfx": (),
-               "larger_families": ("H200", "B200")},
+               "larger_families": ("H200", "B200"), "device_groups": ()},
     "amd": {"device": None, "fp8_min_cc": None, "fp8_gfx": ("gfx94", "gfx95"),
-            "larger_families": ()},
-    "intel": {"device": "xpu", "fp8_min_cc": None, "fp8_gfx": (), "larger_families": ()},
+            "larger_families": (), "device_groups": ("video", "render")},
+    "intel": {"device": "xpu", "fp8_min_cc": None, "fp8_gfx": (), "larger_families": (),
+              "device_groups": ()},
 }
 
 # The attention backend SGLang picks by itself (Llama 4's rule in model_runner and
@@ -90,6 +92,11 @@ def check_family_row(row):
 
 for _row in FAMILIES:
     check_family_row(_row)
+
+
+def device_groups(gpus):
+    """The groups the service user needs to open these GPUs (VENDORS)."""
+    return list(VENDORS.get(gpus.get("vendor"), {}).get("device_groups", ()))
 
 
 def family_from_name(name):

@@ -793,10 +793,29 @@ def plan_document(args, profile, steps):
         "bandwidth_tbps": hardware.family_row(gpus["family"])["bandwidth_tbps"],
         "host": args["host"],
         "port": args["port"],
+        # what the roles after the plan use, decided here once
+        "local_url": local_url(args["host"], args["port"]),
+        "serving_node": args["node_rank"] == 0,
+        "weights_gib_on_host": round(_gib(b["load"]["total"]) * steps["tp"]["value"] / args["nnodes"], 2),
+        "start_timeout_s": start_timeout(_gib(b["load"]["total"]) * steps["tp"]["value"] / args["nnodes"]),
+        "device_groups": hardware.device_groups(gpus),
         "sglang_version": args["sglang_version"],
         "extra_args": list(args["extra_args"]),
         "reasons": reasons,
     }
+
+
+def start_timeout(weights_gib_on_host):
+    """Seconds a start may take (systemd's TimeoutStartSec, smoke's wait): 15 minutes, plus 20 s
+    per GiB of weights this host loads (reading them is most of a start)."""
+    return 900 + int(weights_gib_on_host * 20)
+
+
+def local_url(host, port):
+    """The server's URL from the host itself: loopback when it listens on every address."""
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return "http://%s:%d" % ("[%s]" % host if ":" in host else host, port)
 
 
 def _served_name(model):
