@@ -224,6 +224,20 @@ def test_bench_and_accuracy_refuse_a_host_without_a_deployed_plan(served, tmp_pa
         assert "Traceback" not in out
 
 
+def test_bench_refuses_while_a_restart_is_pending(served, tmp_path):
+    """The recorded plan may not be what runs until deploy.yml has restarted and verified it."""
+    root = tmp_path / "opt-sglang"
+    (root / "restart-pending").mkdir(parents=True)
+    (root / "restart-pending" / "sglang-main.service").write_text("# pending\n")
+    inv = inventory(served, tmp_path, sglang_install_root=str(root))
+    proc = run("playbooks/bench.yml", inv, tmp_path, check=False)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert ("gpu-1: a restart of sglang-main.service is pending (%s/restart-pending/sglang-main.service)"
+            % root) in out, out[-3000:]
+    assert "Traceback" not in out
+
+
 def test_accuracy_lands_beside_the_bench_results_and_gates(served, tmp_path):
     inv = inventory(served, tmp_path)
     run("playbooks/bench.yml", inv, tmp_path, "-e", '{"sglang_bench_run_profiles": ["latency"]}')

@@ -38,6 +38,9 @@ CASES = [
     # injection into the unit, the env file and paths: refused as a class, before any change
     ({"sglang_instance": "main\n"}, 'sglang_instance="main\\n" must be 1-40 lower-case'),
     ({"sglang_service_instance": "../../etc"}, 'sglang_service_instance="../../etc" must be'),
+    # every role names the unit after sglang_instance: one name
+    ({"sglang_service_instance": "other"},
+     'sglang_service_instance="other" differs from sglang_instance="main"; set sglang_instance alone'),
     ({"sglang_network_interface": "eth0\nLD_PRELOAD=/tmp/x.so"},
      'sglang_network_interface="eth0\\nLD_PRELOAD=/tmp/x.so" holds a control or format character'),
     ({"sglang_service_environment": {"A\nB": "x"}}, 'sglang_service_environment "A\\nB"="x"'),
