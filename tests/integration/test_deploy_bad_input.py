@@ -38,6 +38,11 @@ CASES = [
     # injection into the unit, the env file and paths: refused as a class, before any change
     ({"sglang_instance": "main\n"}, 'sglang_instance="main\\n" must be 1-40 lower-case'),
     ({"sglang_service_instance": "../../etc"}, 'sglang_service_instance="../../etc" must be'),
+    # the config folder becomes paths of the config, env file and recorded plan
+    ({"sglang_config_dir": "/etc/sglang/../../tmp"},
+     'sglang_config_dir="/etc/sglang/../../tmp" must be an absolute path'),
+    ({"sglang_config_dir": "/etc/sglang\nExecStartPre=/x"},
+     'sglang_config_dir="/etc/sglang\\nExecStartPre=/x" must be'),
     # every role names the unit after sglang_instance: one name
     ({"sglang_service_instance": "other"},
      'sglang_service_instance="other" differs from sglang_instance="main"; set sglang_instance alone'),
@@ -73,17 +78,23 @@ def test_bad_input_stops_in_preflight(tmp_path, override, message):
     assert not os.path.exists("/nonexistent/llmops-sglang-test")
 
 
-def test_ranks_of_a_multi_node_model_stay_in_one_batch(tmp_path):
-    """A rollout batch with only some ranks of one model would restart half a group: refused."""
+def preflight_two_ranks(tmp_path, first_rank, extra=()):
+    """deploy.yml --tags preflight on two Scout ranks (4 x H100 each, nnodes 2); the second host
+    is node_rank 1, the first `first_rank`."""
     gpus = {"vendor": "nvidia", "count": 4, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
             "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
     group = dict(BASE, sglang_model="meta-llama/Llama-4-Scout-17B-16E-Instruct", sglang_gpus=gpus,
                  sglang_nnodes=2, sglang_dist_init_addr="10.0.0.1:5000")
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {
-        "rank0": dict(group, sglang_node_rank=0), "rank1": dict(group, sglang_node_rank=1)}}}}}))
-    proc = ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
-                            "preflight", "-e", "sglang_serial=1", check=False)
+        "rank0": dict(group, sglang_node_rank=first_rank), "rank1": dict(group, sglang_node_rank=1)}}}}}))
+    return ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
+                            "preflight", *extra, check=False)
+
+
+def test_ranks_of_a_multi_node_model_stay_in_one_batch(tmp_path):
+    """A rollout batch with only some ranks of one model would restart half a group: refused."""
+    proc = preflight_two_ranks(tmp_path, first_rank=0, extra=["-e", "sglang_serial=1"])
     out = " ".join((proc.stdout + proc.stderr).split())
     assert proc.returncode != 0
     assert ("rank0: this batch holds 1 of the 2 ranks with sglang_dist_init_addr=10.0.0.1:5000 "
@@ -94,15 +105,7 @@ def test_ranks_of_a_multi_node_model_stay_in_one_batch(tmp_path):
 
 def test_each_rank_of_a_multi_node_model_once(tmp_path):
     """Two hosts both node_rank 1 (no rank 0): refused in preflight, naming every rank."""
-    gpus = {"vendor": "nvidia", "count": 4, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
-            "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
-    group = dict(BASE, sglang_model="meta-llama/Llama-4-Scout-17B-16E-Instruct", sglang_gpus=gpus,
-                 sglang_nnodes=2, sglang_dist_init_addr="10.0.0.1:5000")
-    inventory = tmp_path / "hosts.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {
-        "rank0": dict(group, sglang_node_rank=1), "rank1": dict(group, sglang_node_rank=1)}}}}}))
-    proc = ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
-                            "preflight", check=False)
+    proc = preflight_two_ranks(tmp_path, first_rank=1)
     out = " ".join((proc.stdout + proc.stderr).split())
     assert proc.returncode != 0
     for host in ("rank0", "rank1"):
