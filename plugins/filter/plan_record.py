@@ -28,6 +28,8 @@ author:
 """
 
 EXAMPLES = r"""
+# recorded_plan, in the same file: a record file's text -> the record, or null when the text is
+# not one (empty, cut short, edited by hand)
 - name: Record the deployed plan
   ansible.builtin.copy:
     content: "{{ record | llmops.sglang.plan_record(recorded) | to_nice_json }}"
@@ -43,7 +45,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.llmops.sglang.plugins.module_utils.deployed_plan import with_previous
+from ansible_collections.llmops.sglang.plugins.module_utils.deployed_plan import parse, with_previous
 
 
 def _plan_record(record, recorded):
@@ -54,6 +56,13 @@ def _plan_record(record, recorded):
     return with_previous(record, recorded)
 
 
+def _recorded_plan(text):
+    """A record file's text -> the record, or None when it holds none (see deployed_plan.parse)."""
+    if not isinstance(text, str):
+        raise AnsibleFilterError("recorded_plan: needs the file's text, got %s" % type(text).__name__)
+    return parse(text)
+
+
 class FilterModule(object):
     def filters(self):
-        return {"plan_record": _plan_record}
+        return {"plan_record": _plan_record, "recorded_plan": _recorded_plan}

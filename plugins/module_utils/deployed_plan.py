@@ -8,7 +8,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 PREVIOUS = "previous"
+# what a record must hold for the roles that read it back (sglang_launch and sglang_ranks)
+READ_BACK = ("argv", "command", "plan", "ranks")
+
+
+def parse(text):
+    """The record in a file's text, or None when the text is not a record (empty, cut short by
+    a full disk, edited by hand): the reader says "not deployed" rather than failing on it."""
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or any(key not in record for key in READ_BACK):
+        return None
+    if not isinstance(record["plan"], dict) or not isinstance(record["argv"], list):
+        return None
+    return record
 
 
 def with_previous(record, recorded):

@@ -343,6 +343,10 @@ def _validate_gpus(gpus, host):
                 and safe_text.is_printable(gpus[key])):
             raise PlanError("%s: gpus.%s=%s must be non-empty printable text (as gpu_facts "
                             "returns it)" % (host, key, _short(gpus[key])))
+    driver = gpus.get("driver_version", "")
+    if not (isinstance(driver, str) and len(driver) <= 64 and safe_text.is_printable(driver)):
+        raise PlanError("%s: gpus.driver_version=%s must be printable text of at most 64 "
+                        "characters, e.g. 580.95.05 (as gpu_facts returns it)" % (host, _short(driver)))
     out["count"] = _int("gpus.count", gpus["count"], host, minimum=1, maximum=64)
     out["memory_mib"] = _int("gpus.memory_mib", gpus["memory_mib"], host, minimum=1024,
                              maximum=4 * 1024 * 1024)
@@ -762,6 +766,8 @@ def plan_document(args, profile, steps):
         "served_model_name": args["served_model_name"] or _served_name(args["model"]),
         "gpus": "%d x %s" % (gpus["count"], gpus["name"]),
         "gpu_family": gpus["family"],
+        "gpu_vendor": gpus["vendor"],
+        "driver_version": gpus.get("driver_version", ""),
         "gpu_count": gpus["count"],
         "tp_size": steps["tp"]["value"],
         "nnodes": args["nnodes"],
@@ -797,6 +803,8 @@ def plan_document(args, profile, steps):
         "local_url": local_url(args["host"], args["port"]),
         "serving_node": args["node_rank"] == 0,
         "weights_gib_on_host": round(_gib(b["load"]["total"]) * steps["tp"]["value"] / args["nnodes"], 2),
+        # every rank downloads the whole checkpoint, whatever share of it its GPUs load
+        "download_gib": 0.0 if local else round(_gib(b["load"]["total"]) * steps["tp"]["value"], 2),
         "start_timeout_s": start_timeout(_gib(b["load"]["total"]) * steps["tp"]["value"] / args["nnodes"]),
         "device_groups": hardware.device_groups(gpus),
         "sglang_version": args["sglang_version"],

@@ -224,6 +224,20 @@ def test_bench_and_accuracy_refuse_a_host_without_a_deployed_plan(served, tmp_pa
         assert "Traceback" not in out
 
 
+def test_bench_refuses_a_record_cut_short(served, tmp_path):
+    """A record file that holds no record (a write cut short by a full disk): "not deployed", named,
+    not a JSON error."""
+    inv = inventory(served, tmp_path)
+    record = tmp_path / "etc-sglang" / "main.plan.json"
+    record.write_text(record.read_text()[:50])
+    proc = run("playbooks/bench.yml", inv, tmp_path, check=False)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert ("gpu-1: not deployed: %s holds no plan record (not JSON, or without argv, command, plan "
+            "and ranks: cut short or edited); run deploy.yml for instance main" % record) in out, out[-3000:]
+    assert "Traceback" not in out
+
+
 def test_bench_refuses_while_a_restart_is_pending(served, tmp_path):
     """The recorded plan may not be what runs until deploy.yml has restarted and verified it."""
     root = tmp_path / "opt-sglang"

@@ -27,7 +27,7 @@ BASE = {
 
 CASES = [
     ({"sglang_model": "meta-llama/Llama-5-Giant"}, "model='meta-llama/Llama-5-Giant' has no profile"),
-    ({"sglang_port": "http"}, "argument 'sglang_port' is of type str and we were unable to convert to int"),
+    ({"sglang_port": "http"}, "gpu-local: port='http' is not a TCP port"),
     ({"sglang_context_length": -1}, "context_length=-1 is out of range"),
     ({"sglang_model": "/no/such/model"}, "/no/such/model/config.json"),
     # ~ is not the weights role's hub download: refused with the fix, as plan.yml refuses it
@@ -37,7 +37,7 @@ CASES = [
     ({"sglang_model": "meta-llama/Llama-4-Maverick-17B-128E-Instruct"}, "does not fit on 1 x H100"),
     # injection into the unit, the env file and paths: refused as a class, before any change
     ({"sglang_instance": "main\n"}, 'sglang_instance="main\\n" must be 1-40 lower-case'),
-    ({"sglang_service_instance": "../../etc"}, 'sglang_service_instance="../../etc" must be'),
+    ({"sglang_service_instance": "../../etc"}, 'sglang_service_instance="../../etc" is no longer read'),
     # the config folder becomes paths of the config, env file and recorded plan
     ({"sglang_config_dir": "/etc/sglang/../../tmp"},
      'sglang_config_dir="/etc/sglang/../../tmp" must be an absolute path'),
@@ -45,7 +45,8 @@ CASES = [
      'sglang_config_dir="/etc/sglang\\nExecStartPre=/x" must be'),
     # every role names the unit after sglang_instance: one name
     ({"sglang_service_instance": "other"},
-     'sglang_service_instance="other" differs from sglang_instance="main"; set sglang_instance alone'),
+     'sglang_service_instance="other" is no longer read: every role names the unit after '
+     'sglang_instance; set sglang_instance instead'),
     ({"sglang_network_interface": "eth0\nLD_PRELOAD=/tmp/x.so"},
      'sglang_network_interface="eth0\\nLD_PRELOAD=/tmp/x.so" holds a control or format character'),
     ({"sglang_service_environment": {"A\nB": "x"}}, 'sglang_service_environment "A\\nB"="x"'),
@@ -79,7 +80,7 @@ def test_bad_input_stops_in_preflight(tmp_path, override, message):
 
 
 def preflight_two_ranks(tmp_path, first_rank, extra=()):
-    """deploy.yml --tags preflight on two Scout ranks (4 x H100 each, nnodes 2); the second host
+    """deploy.yml --tags sglang_preflight on two Scout ranks (4 x H100 each, nnodes 2); the second host
     is node_rank 1, the first `first_rank`."""
     gpus = {"vendor": "nvidia", "count": 4, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
             "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
@@ -89,7 +90,7 @@ def preflight_two_ranks(tmp_path, first_rank, extra=()):
     inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"hosts": {
         "rank0": dict(group, sglang_node_rank=first_rank), "rank1": dict(group, sglang_node_rank=1)}}}}}))
     return ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
-                            "preflight", *extra, check=False)
+                            "sglang_preflight", *extra, check=False)
 
 
 def test_ranks_of_a_multi_node_model_stay_in_one_batch(tmp_path):
@@ -116,9 +117,10 @@ def test_each_rank_of_a_multi_node_model_once(tmp_path):
     assert "Traceback" not in out
 
 
-@pytest.mark.parametrize("stage", ["service", "weights"])
+@pytest.mark.parametrize("stage", ["sglang_service", "sglang_weights", "sglang_service_configure"])
 def test_a_stage_runs_alone(tmp_path, stage):
-    """--tags <stage>: the plan runs with it (it failed with "'sglang_launch' is undefined")."""
+    """--tags <role or stage>: the plan runs with it (it failed with "'sglang_launch' is
+    undefined")."""
     host = dict(BASE, sglang_service_systemd=False, sglang_install_user="root",
                 sglang_install_group="root", sglang_preflight_check_port=False,
                 sglang_config_dir=str(tmp_path / "etc-sglang"),
@@ -133,6 +135,10 @@ def test_a_stage_runs_alone(tmp_path, stage):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     assert "sglang_launch' is undefined" not in out
-    assert "llmops.sglang.sglang_preflight : Keep the plan for the roles that follow" in out
-    assert ("llmops.sglang.sglang_%s :" % stage) in out
+    assert "llmops.sglang.sglang_plan : Keep the plan for the roles that follow" in out
+    assert "llmops.sglang.sglang_preflight : Enough /dev/shm" in out
+    assert ("llmops.sglang.%s :" % "_".join(stage.split("_")[:2])) in out
+    if stage == "sglang_service_configure":
+        assert "llmops.sglang.sglang_service : Configuration folder" in out
+        assert "llmops.sglang.sglang_service : Enable and start the service" not in out
     assert not os.path.exists(tmp_path / "etc-sglang")  # check mode

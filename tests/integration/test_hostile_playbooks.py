@@ -1,5 +1,5 @@
-"""Hostile and bad input through the playbooks, as tables: deploy.yml --tags preflight (and
---check --diff --tags preflight,service for the rendered unit and environment file), plan.yml,
+"""Hostile and bad input through the playbooks, as tables: deploy.yml --tags sglang_preflight (and
+--check --diff --tags sglang_preflight,sglang_service for the rendered unit and environment file), plan.yml,
 bench.yml --check, accuracy.yml --check, and values given on the command line (-e).
 
 Every row: an id (also the inventory host name), the entry point, the variables, and the
@@ -81,7 +81,7 @@ INSTANCES = [("dotdot-etc", "../../etc", "../../etc"), ("trailing-newline", "mai
 # ------------------------------------------------------------------------------------ tables
 # (id = inventory host name, entry point, variables, expected fragments)
 
-DEPLOY = "deploy.yml --tags preflight"
+DEPLOY = "deploy.yml --tags sglang_preflight"
 DEPLOY_ROWS = [
     # injection into what becomes the unit, the environment file, the YAML config, the argv
     ("inj-served-name-newline", DEPLOY, {"sglang_served_model_name": "scout\n" + INJECT},
@@ -310,7 +310,7 @@ CLIENT_ROWS = (
     ]
 )
 
-TEMPLATE = "deploy.yml --check --diff --tags preflight,service"
+TEMPLATE = "deploy.yml --check --diff --tags sglang_preflight,sglang_service"
 # variables that reach the unit file and the environment file; the marker (with the row id in
 # it) must never appear at the start of a rendered line
 TEMPLATE_ROWS = [
@@ -624,7 +624,7 @@ def runs(tmp_path_factory):
     fill_fact_cache(str(cache), list(template_hosts) + [r[0] for r in DEPLOY_ROWS] + ["cli-host"])
 
     jobs = {
-        DEPLOY: (["-i", deploy_inv, "deploy.yml", "--tags", "preflight"], None),
+        DEPLOY: (["-i", deploy_inv, "deploy.yml", "--tags", "sglang_preflight"], None),
         PLAN: (["-i", plan_inv, "playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % (base / "plans")],
                None),
         HOSTNAMES: (["-i", names_inv, "playbooks/plan.yml", "-e",
@@ -634,12 +634,12 @@ def runs(tmp_path_factory):
         ACCURACY: (["-i", accuracy_inv, "playbooks/accuracy.yml", "--check", "-e",
                     "sglang_reports_root=%s" % (base / "reports")], None),
         TEMPLATE: (["-i", template_inv, "deploy.yml", "--check", "--diff", "--tags",
-                    "preflight,service"], None),
+                    "sglang_preflight,sglang_service"], None),
     }
     for row_id, _entry, variables, _expected in CLI_ROWS:
         args = ["-i", cli_inv, variables["playbook"], "-e", variables["e"]]
         if variables["playbook"] == "deploy.yml":
-            args += ["--tags", "preflight"]
+            args += ["--tags", "sglang_preflight"]
         else:
             args += ["-e", "sglang_plan_dir=%s" % (base / ("plans-" + row_id))]
         jobs[row_id] = (args, None)

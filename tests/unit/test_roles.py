@@ -53,12 +53,33 @@ def test_deploy_runs_the_roles_in_order():
     with open(os.path.join(ROOT, "playbooks", "deploy.yml")) as handle:
         play = yaml.safe_load(handle)[0]
     assert [r["role"].split(".")[-1] for r in play["roles"]] == [
-        "sglang_preflight", "sglang_install", "sglang_weights", "sglang_service", "sglang_smoke"]
+        "sglang_plan", "sglang_preflight", "sglang_install", "sglang_weights", "sglang_service",
+        "sglang_smoke"]
 
 
-def test_every_stage_brings_the_plan():
-    """--tags <stage> alone: the preflight role (which plans) carries every stage's tag."""
+def test_one_tag_scheme():
+    """Each role is tagged with its name; the plan and the host checks run with any --tags
+    (every stage reads the plan); a stage inside a role is tagged sglang_<role>_<stage>."""
     with open(os.path.join(ROOT, "playbooks", "deploy.yml")) as handle:
         roles = yaml.safe_load(handle)[0]["roles"]
-    stages = {r["tags"][0] for r in roles[1:]}
-    assert stages <= set(roles[0]["tags"])
+    for entry in roles:
+        name = entry["role"].split(".")[-1]
+        assert entry["tags"] == (["always", name] if name in ("sglang_plan", "sglang_preflight")
+                                 else [name])
+    for role in ROLES:
+        with open(os.path.join(ROOT, "roles", role, "tasks", "main.yml")) as handle:
+            tasks = yaml.safe_load(handle) or []
+        for task in tasks:
+            for tag in task.get("tags", []):
+                assert tag.startswith(role + "_"), (role, task["name"], tag)
+
+
+def test_the_version_pin_is_the_planners():
+    """sglang_version is defined once for the roles (sglang_common) and equals the planner's
+    default, which plan.yml uses where role defaults do not apply; install follows it."""
+    from ansible_collections.llmops.sglang.plugins.module_utils import planner
+    default = dict((a[0], a[1]) for a in planner.ARGUMENTS)["sglang_version"]
+    assert load(SHARED, "defaults", "main.yml")["sglang_version"] == default
+    assert load("sglang_install", "defaults", "main.yml")["sglang_install_version"] == "{{ sglang_version }}"
+    for role in sorted(set(ROLES) - {SHARED}):
+        assert "sglang_version" not in load(role, "defaults", "main.yml"), role

@@ -288,7 +288,7 @@ def run_case(name, out, keep_running):
     if reuse:
         log("%s: the server of %s still serves; reusing it" % (name, case["same_server_as"]))
     else:
-        rc = playbook(["deploy.yml", "--tags", "preflight,install,weights,service"],
+        rc = playbook(["deploy.yml", "--tags", "sglang_install,sglang_weights,sglang_service"],
                       os.path.join(case_dir, "deploy.log"), extra)[0]
         log("%s: deploy rc=%d" % (name, rc))
         if rc:

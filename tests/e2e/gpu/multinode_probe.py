@@ -139,7 +139,7 @@ def kill_all():
 
 def deploy_step(record):
     gpu_one = one_gpu_facts()
-    if playbook(["deploy.yml", "--tags", "preflight,install,weights,service"], "deploy", gpu_one)[0]:
+    if playbook(["deploy.yml", "--tags", "sglang_install,sglang_weights,sglang_service"], "deploy", gpu_one)[0]:
         return
     for rank in RANKS:
         sh("cp /etc/systemd/system/sglang-%s.service %s/" % (rank, OUT))
@@ -156,7 +156,7 @@ def deploy_step(record):
             handle.write(text)
         record["metrics_" + rank] = status
     record["chat_before_smoke"] = chat(30000, 60)
-    playbook(["deploy.yml", "--tags", "preflight,smoke"], "smoke", gpu_one)
+    playbook(["deploy.yml", "--tags", "sglang_smoke"], "smoke", gpu_one)
     # SGLang's /metrics after traffic (the smoke requests), for the monitoring work
     status, text = get("http://127.0.0.1:30000/metrics")
     with open(os.path.join(OUT, "metrics-0.5.17-r0-after-smoke.txt"), "w") as handle:

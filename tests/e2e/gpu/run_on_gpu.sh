@@ -19,7 +19,7 @@ python3 -m pip install -q --no-index --no-deps --target /var/tmp/ansible-site /v
 export PYTHONPATH=/var/tmp/ansible-site ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default
 AP="python3 /var/tmp/ansible-site/bin/ansible-playbook -i tests/e2e/gpu/inventory.yml"
 rm -f /var/tmp/e2e/sglang.log
-$AP deploy.yml --tags preflight,install,weights,service > "$A/deploy.log" 2>&1; echo "deploy rc=$?" | tee -a "$A/summary.txt"
+$AP deploy.yml --tags sglang_install,sglang_weights,sglang_service > "$A/deploy.log" 2>&1; echo "deploy rc=$?" | tee -a "$A/summary.txt"
 cp /etc/systemd/system/sglang-main.service "$A/" 2>/dev/null
 sed 's/^api-key: .*/api-key: <redacted>/' /etc/sglang/main.yaml > "$A/main.yaml" 2>/dev/null
 unset PYTHONPATH
@@ -27,13 +27,13 @@ t0=$(date +%s)
 timeout 420 python3 tests/e2e/gpu/start_from_unit.py /etc/systemd/system/sglang-main.service /var/tmp/e2e/sglang.log > "$A/start.log" 2>&1
 echo "start rc=$? after $(( $(date +%s) - t0 )) s" | tee -a "$A/summary.txt"
 export PYTHONPATH=/var/tmp/ansible-site
-$AP deploy.yml --tags preflight,smoke > "$A/smoke.log" 2>&1; echo "smoke rc=$?" | tee -a "$A/summary.txt"
+$AP deploy.yml --tags sglang_smoke > "$A/smoke.log" 2>&1; echo "smoke rc=$?" | tee -a "$A/summary.txt"
 # the reply itself (the smoke role hides it: the request carries the API key)
 curl -s -m 60 -H "Authorization: Bearer e2e-secret-key" -H 'Content-Type: application/json' \
   -d '{"model": "tiny-llama4", "messages": [{"role": "user", "content": "Say hello in one word."}], "max_tokens": 16, "temperature": 0}' \
   http://127.0.0.1:30000/v1/chat/completions > "$A/chat-reply.json"
 curl -s -m 10 -o /dev/null -w '%{http_code}\n' http://127.0.0.1:30000/v1/models > "$A/models-without-key.txt"
-$AP deploy.yml --tags preflight,install,weights,service > "$A/deploy-second-run.log" 2>&1
+$AP deploy.yml --tags sglang_install,sglang_weights,sglang_service > "$A/deploy-second-run.log" 2>&1
 echo "second deploy rc=$? $(grep -Eo 'changed=[0-9]+' "$A/deploy-second-run.log" | tail -1)" | tee -a "$A/summary.txt"
 unset PYTHONPATH
 # playbooks/bench.yml: SGLang's bench_serving (latency profile, from the service's venv) against

@@ -1,7 +1,10 @@
 """The deployed-plan record: one step of history, and a rerun that writes the same record."""
 
+import json
+
 import pytest
 
+from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan
 from ansible_collections.llmops.sglang.plugins.module_utils.deployed_plan import with_previous
 
 A = {"instance": "main", "sglang_version": "0.5.23", "plan": {"tp_size": 8, "context_length": 5037056}}
@@ -29,3 +32,23 @@ def test_inputs_are_not_changed():
     recorded = dict(A, previous=None)
     with_previous(B, recorded)
     assert recorded == dict(A, previous=None)
+
+
+RECORD = {"instance": "main", "argv": ["--model-path", "x"], "command": "python -m sglang...",
+          "plan": {"port": 30000}, "ranks": ["gpu-1"]}
+
+
+def test_parse_reads_a_record():
+    assert deployed_plan.parse(json.dumps(RECORD)) == RECORD
+
+
+@pytest.mark.parametrize("text", [
+    "",                                          # empty: a write cut short
+    json.dumps(RECORD)[:40],                     # cut short in the middle
+    "[]", "null", "42",                          # JSON, not a record
+    json.dumps({k: v for k, v in RECORD.items() if k != "ranks"}),  # a key the readers need
+    json.dumps(dict(RECORD, plan="edited")),     # edited by hand
+    json.dumps(dict(RECORD, argv="--model-path x")),
+])
+def test_parse_says_none_for_what_is_not_a_record(text):
+    assert deployed_plan.parse(text) is None

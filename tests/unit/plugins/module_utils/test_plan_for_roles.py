@@ -34,6 +34,7 @@ def test_scout_on_8xh100():
     assert plan["weights_gib_on_host"] == pytest.approx(plan["weights_gib_per_gpu"] * 8, abs=0.05)
     assert plan["start_timeout_s"] == planner.start_timeout(plan["weights_gib_on_host"])
     assert plan["device_groups"] == []
+    assert plan["download_gib"] == pytest.approx(plan["weights_gib_per_gpu"] * 8, abs=0.05)
 
 
 def test_rank_one_of_two_does_not_serve_and_loads_its_half():
@@ -42,6 +43,9 @@ def test_rank_one_of_two_does_not_serve_and_loads_its_half():
     assert plan["serving_node"] is False
     assert plan["tp_size"] == 8
     assert plan["weights_gib_on_host"] == pytest.approx(plan["weights_gib_per_gpu"] * 4, abs=0.05)
+    # each rank downloads the whole checkpoint: the disk check counts all of it
+    assert plan["download_gib"] == pytest.approx(plan["weights_gib_per_gpu"] * 8, abs=0.05)
+    assert plan["gpu_vendor"] == "nvidia" and plan["driver_version"] == "580.159.04"
 
 
 def test_amd_gpus_need_video_and_render():

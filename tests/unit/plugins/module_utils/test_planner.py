@@ -325,6 +325,17 @@ def test_plan_says_whether_the_model_is_a_local_folder(tmp_path):
     local = plan_launch({"gpus": facts(H100_8), "model": str(tmp_path), "model_profile": SCOUT})["plan"]
     assert hub["model_is_local"] is False and local["model_is_local"] is True
     assert local["model"] == str(tmp_path) and hub["model"] == SCOUT
+    # nothing to download for a local folder: the disk check asks only for the headroom
+    assert local["download_gib"] == 0 and hub["download_gib"] > 100
+
+
+@pytest.mark.parametrize("driver", [580, "580\n", "x" * 65])
+def test_driver_version_is_short_printable_text(driver):
+    gpus = dict(facts(H100_8), driver_version=driver)
+    with pytest.raises(PlanError) as err:
+        plan_launch({"gpus": gpus, "model": SCOUT}, host="gpu-3")
+    assert str(err.value).startswith("gpu-3: gpus.driver_version=")
+    assert "must be printable text of at most 64 characters, e.g. 580.95.05" in str(err.value)
 
 
 # ------------------------------------------------------------------------------------ the steps
