@@ -177,7 +177,7 @@ def test_server_ready_passes_on_200_and_names_what_answered_otherwise(tmp_path, 
     assert got["sglang_common_server_health"] == 200
 
     handler.status = 503
-    proc, out, _ = run(tmp_path, "server_ready.yml", {"sglang_common_server_url": url},
+    proc, out, _output = run(tmp_path, "server_ready.yml", {"sglang_common_server_url": url},
                        host_vars={"sglang_instance": "scout"})
     assert proc.returncode != 0
     assert any(m.startswith("gpu-1: %s/health answered 503 " % url)
@@ -185,7 +185,7 @@ def test_server_ready_passes_on_200_and_names_what_answered_otherwise(tmp_path, 
                for m in messages(out)), out[-3000:]
 
     closed = "http://127.0.0.1:%d" % free_port()
-    proc, out, _ = run(tmp_path, "server_ready.yml", {
+    proc, out, _output = run(tmp_path, "server_ready.yml", {
         "sglang_common_server_url": closed, "sglang_common_server_retries": 2,
         "sglang_common_server_delay": 1, "sglang_common_server_timeout": 2})
     assert proc.returncode != 0
@@ -196,7 +196,7 @@ def test_server_ready_passes_on_200_and_names_what_answered_otherwise(tmp_path, 
 
 @pytest.mark.playbook
 def test_server_ready_refuses_missing_inputs(tmp_path):
-    proc, out, _ = run(tmp_path, "server_ready.yml", {"sglang_common_server_url": "127.0.0.1:30000"})
+    proc, out, _output = run(tmp_path, "server_ready.yml", {"sglang_common_server_url": "127.0.0.1:30000"})
     assert proc.returncode != 0
     needs = "gpu-1: llmops.sglang.sglang_common server_ready.yml needs sglang_common_server_url"
     assert any(m.startswith(needs) and '"127.0.0.1:30000"' in m for m in messages(out)), out[-3000:]
@@ -240,7 +240,7 @@ def test_client_job_brings_the_result_back_and_forgets_the_job(tmp_path):
 @pytest.mark.playbook
 def test_client_job_failure_names_it_with_its_last_lines(tmp_path):
     script = "import sys; print('loading'); print('the key', %r); print('boom'); sys.exit(3)" % KEY
-    proc, out, _ = run(tmp_path, "client_job.yml", client(tmp_path, script))
+    proc, out, _output = run(tmp_path, "client_job.yml", client(tmp_path, script))
     assert proc.returncode != 0
     final = messages(out)[-1]
     assert final.startswith("profile demo on gpu-1: the client exited 3 after "), out[-3000:]
@@ -252,7 +252,7 @@ def test_client_job_failure_names_it_with_its_last_lines(tmp_path):
 @pytest.mark.playbook
 def test_client_job_timeout_names_the_limit_and_the_last_lines(tmp_path):
     script = "import time; print('step 1', %r, flush=True); time.sleep(60)" % KEY
-    proc, out, _ = run(tmp_path, "client_job.yml", client(
+    proc, out, _output = run(tmp_path, "client_job.yml", client(
         tmp_path, script, sglang_common_client_timeout=2,
         sglang_common_client_timeout_name="the timeout of profile demo"))
     assert proc.returncode != 0
@@ -266,7 +266,8 @@ def test_client_job_timeout_names_the_limit_and_the_last_lines(tmp_path):
 
 @pytest.mark.playbook
 def test_client_job_refuses_missing_inputs_and_runs_nothing_in_check_mode(tmp_path):
-    proc, out, _ = run(tmp_path, "client_job.yml", client(tmp_path, "pass", sglang_common_client_timeout=0))
+    proc, out, _output = run(tmp_path, "client_job.yml",
+                             client(tmp_path, "pass", sglang_common_client_timeout=0))
     assert proc.returncode != 0
     assert any(m.startswith("gpu-1: llmops.sglang.sglang_common client_job.yml needs") and "timeout=0" in m
                for m in messages(out)), out[-3000:]
@@ -295,6 +296,6 @@ def test_report_dir_is_new_per_run_or_the_one_named(tmp_path):
     # without sglang_cluster: the inventory's folder
     assert got["sglang_common_report_cluster"] == tmp_path.name
 
-    proc, out, _ = run(tmp_path, "report_dir.yml", {}, extra=("-e", "sglang_cluster=../etc"))
+    proc, out, _output = run(tmp_path, "report_dir.yml", {}, extra=("-e", "sglang_cluster=../etc"))
     assert proc.returncode != 0
     assert any(m.startswith('gpu-1: the cluster\'s name "../etc"') for m in messages(out)), out[-3000:]

@@ -139,7 +139,8 @@ def kill_all():
 
 def deploy_step(record):
     gpu_one = one_gpu_facts()
-    if playbook(["deploy.yml", "--tags", "sglang_install,sglang_weights,sglang_service"], "deploy", gpu_one)[0]:
+    if playbook(["deploy.yml", "--tags", "sglang_install,sglang_weights,sglang_service"], "deploy",
+                gpu_one)[0]:
         return
     for rank in RANKS:
         sh("cp /etc/systemd/system/sglang-%s.service %s/" % (rank, OUT))
