@@ -178,10 +178,10 @@ def test_server_ready_passes_on_200_and_names_what_answered_otherwise(tmp_path, 
 
     handler.status = 503
     proc, out, _output = run(tmp_path, "server_ready.yml", {"sglang_common_server_url": url},
-                       host_vars={"sglang_instance": "scout"})
+                             host_vars={"sglang_instance": "scout"})
     assert proc.returncode != 0
     assert any(m.startswith("gpu-1: %s/health answered 503 " % url)
-               and m.endswith("is the service deployed and running? (systemctl status sglang-scout)")
+               and m.endswith("is the service deployed and running? (systemctl status sglang-scout.service)")
                for m in messages(out)), out[-3000:]
 
     closed = "http://127.0.0.1:%d" % free_port()
