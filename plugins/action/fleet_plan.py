@@ -23,6 +23,8 @@ from ansible_collections.llmops.sglang.plugins.module_utils.fleet import (
     table_lines,
     write_plan_files,
 )
+from ansible_collections.llmops.sglang.plugins.module_utils import replicas
+from ansible_collections.llmops.sglang.plugins.module_utils.planner import PlanError
 from ansible_collections.llmops.sglang.plugins.modules.fleet_plan import DOCUMENTATION
 from ansible_collections.llmops.sglang.plugins.plugin_utils.action_args import checked_args
 
@@ -45,9 +47,11 @@ class ActionModule(ActionBase):
         arguments = {}
         missing = []
         unplannable = {}
+        raw = {}
         for host in hosts:
+            raw[host] = hostvars.raw_get(host)
             try:
-                arguments[host] = self._host_arguments(hostvars.raw_get(host))
+                arguments[host] = self._host_arguments(raw[host])
             except Exception as exc:  # pylint: disable=broad-except  # e.g. an undefined variable
                 unplannable[host] = "%s: its sglang_* variables cannot be templated: %s" % (
                     host, first_line(exc))
@@ -60,6 +64,15 @@ class ActionModule(ActionBase):
                 del arguments[host]
         else:
             missing = []
+        ordered = (task_vars.get("groups") or {}).get("all") or list(hosts)
+        try:
+            derived = replicas.layout(ordered, lambda h: raw[h] if h in raw else hostvars.raw_get(h))
+        except PlanError as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
+        for host, ranks in derived.items():
+            if host in arguments:
+                arguments[host].update((k, ranks[k]) for k in ("nnodes", "node_rank", "dist_init_addr"))
         plans, refused = plan_fleet(arguments)
         refused.update(unplannable)
 

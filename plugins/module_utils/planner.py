@@ -772,6 +772,7 @@ def plan_document(args, profile, steps):
         "tp_size": steps["tp"]["value"],
         "nnodes": args["nnodes"],
         "node_rank": args["node_rank"],
+        "dist_init_addr": args["dist_init_addr"] if args["nnodes"] > 1 else None,
         "attention_backend": steps["backend"]["value"],
         "quantization": quant,
         "context_length": chosen["context"],

@@ -142,3 +142,52 @@ def test_a_stage_runs_alone(tmp_path, stage):
         assert "llmops.sglang.sglang_service : Configuration folder" in out
         assert "llmops.sglang.sglang_service : Enable and start the service" not in out
     assert not os.path.exists(tmp_path / "etc-sglang")  # check mode
+
+
+def preflight_replica(tmp_path, second=None):
+    """deploy.yml --tags sglang_preflight on a replica of Scout over two 4 x H100 hosts given as
+    one inventory group with sglang_replica (no node ranks typed): mav-b comes first."""
+    gpus = {"vendor": "nvidia", "count": 4, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
+            "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
+    group = dict(BASE, sglang_model="meta-llama/Llama-4-Scout-17B-16E-Instruct", sglang_gpus=gpus)
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"children": {
+        "scout_a": {"vars": {"sglang_replica": "scout-a"},
+                    "hosts": {"mav-b": dict(group, ansible_host="10.0.0.2"),
+                              "mav-a": dict(group, ansible_host="10.0.0.1", **(second or {}))}}}}}}},
+                                        sort_keys=False))
+    return ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
+                            "sglang_preflight", check=False)
+
+
+def test_a_replica_group_gets_its_ranks_from_the_inventory_order(tmp_path):
+    proc = preflight_replica(tmp_path)
+    out = proc.stdout + proc.stderr
+    # the plan holds; this machine's disk cannot hold Scout (the host checks come after the plan)
+    assert "ok: [mav-a]" in out.split("The ranks of a multi-node model run the same SGLang")[1][:200]
+    assert "needs 240.8 GiB (240.7 GiB weights" in out
+    plans = [line for line in out.splitlines() if "sglang.launch_server" in line]
+    first = next(line for line in plans if "--node-rank 0" in line)
+    second = next(line for line in plans if "--node-rank 1" in line)
+    for line in (first, second):
+        assert "--nnodes 2" in line and "--dist-init-addr 10.0.0.2:5757" in line
+        assert "--tp-size 8" in line
+
+
+def test_a_replica_whose_ranks_differ_is_refused(tmp_path):
+    """A planted version mismatch: the ranks would not meet (or fail later in a collective)."""
+    proc = preflight_replica(tmp_path, second={"sglang_version": "0.5.17"})
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert ("the ranks with replica scout-a (rendezvous 10.0.0.2:5757) differ: sglang_version "
+            "differs: mav-b=0.5.23, mav-a=0.5.17") in out, out[-3000:]
+    assert "only the node rank differs" in out
+    assert "Traceback" not in out
+
+
+def test_a_replica_host_that_also_types_its_rank_is_refused(tmp_path):
+    proc = preflight_replica(tmp_path, second={"sglang_node_rank": 1})
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert ("mav-a: sglang_replica=scout-a sets the ranks from the inventory order; remove "
+            "sglang_node_rank (rank 0 is the replica's first host)") in out, out[-3000:]

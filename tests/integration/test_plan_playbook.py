@@ -251,3 +251,34 @@ def test_a_misspelled_action_argument_is_refused(tmp_path, action, args, message
     assert proc.returncode != 0
     assert message in out, out[-2000:]
     assert "Traceback" not in out
+
+
+def test_a_replica_group_is_planned_as_ranks_without_contact(tmp_path):
+    """Maverick FP8 over two 4 x H200 hosts given as one group with sglang_replica: plan.yml
+    plans tp 8 over two nodes, ranks by inventory order, rank 0's address as the rendezvous."""
+    inventory = write_inventory(tmp_path, """
+        all:
+          children:
+            sglang:
+              children:
+                maverick_a:
+                  vars:
+                    sglang_replica: maverick-a
+                    sglang_model: meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8
+                    sglang_gpus: {vendor: nvidia, count: 4, name: NVIDIA H200, family: H200,
+                                  memory_mib: 143771, compute_capability: "9.0"}
+                  hosts:
+                    node-b: {ansible_host: 10.1.0.2}
+                    node-a: {ansible_host: 10.1.0.1}
+        """)
+    plans = tmp_path / "plans"
+    proc = ansible_playbook("-i", inventory, "playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % plans)
+    assert "Traceback" not in proc.stdout + proc.stderr
+    by_host = {}
+    for host in ("node-b", "node-a"):
+        with open(plans / ("%s.json" % host)) as handle:
+            by_host[host] = json.load(handle)
+    assert [by_host[h]["plan"]["node_rank"] for h in ("node-b", "node-a")] == [0, 1]
+    for plan in by_host.values():
+        assert plan["plan"]["nnodes"] == 2 and plan["plan"]["tp_size"] == 8
+        assert plan["plan"]["dist_init_addr"] == "10.1.0.2:5757"
