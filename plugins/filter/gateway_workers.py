@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: gateway_workers
+short_description: The SGLang servers a gateway routes to
+version_added: "0.1.0"
+description:
+  - From the deployed-plan records read on each worker host (C(slurp) looped over the hosts) and
+    the restart markers looked for there (C(stat) looped the same way), the workers to route to:
+    hosts with a deployed plan that serve (rank 0 of a replica) and no restart still to verify.
+  - Each worker's URL is C(http://<address>:<planned port>), the address being the host's
+    C(sglang_advertise_address), else its C(ansible_host), else its inventory name.
+  - The same file holds C(gateway_changes) (wanted URLs and smg's C(GET /workers) list -> the URLs
+    to add and the worker ids to remove).
+options:
+  _input:
+    description: The slurp results, one per worker host (C(item) is the host).
+    type: list
+    elements: dict
+    required: true
+  pending:
+    description: The stat results of the restart markers, one per worker host.
+    type: list
+    elements: dict
+    required: true
+  hostvars:
+    description: C(hostvars).
+    type: raw
+    required: true
+author:
+  - llmops.sglang contributors
+"""
+
+EXAMPLES = r"""
+- name: The workers to route to
+  ansible.builtin.set_fact:
+    workers: "{{ records.results | llmops.sglang.gateway_workers(pending.results, hostvars) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: "[{host, url, model, listen, loopback, start_timeout_s, summary}], in inventory order."
+  type: list
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.llmops.sglang.plugins.module_utils import gateway
+
+
+def _gateway_workers(records, pending, hostvars):
+    try:
+        return gateway.workers(list(records), list(pending),
+                               lambda host: {k: hostvars[host].get(k) for k in
+                                             ("sglang_advertise_address", "ansible_host")})
+    except gateway.WorkerError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
+def _gateway_changes(wanted_urls, registered):
+    add, remove = gateway.changes(list(wanted_urls), list(registered or []))
+    return {"add": add, "remove": remove}
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"gateway_workers": _gateway_workers, "gateway_changes": _gateway_changes}

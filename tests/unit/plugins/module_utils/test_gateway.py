@@ -1,0 +1,61 @@
+"""The gateway's workers: which hosts it routes to, at which URL, and the changes to its list."""
+
+import base64
+import json
+
+import pytest
+
+from ansible_collections.llmops.sglang.plugins.module_utils import gateway
+
+
+def record(host, port=30000, serving=True, listen="0.0.0.0", model="scout", timeout=1200):
+    plan = {"port": port, "host": listen, "served_model_name": model, "serving_node": serving,
+            "start_timeout_s": timeout}
+    text = json.dumps({"argv": [], "command": "", "plan": plan, "ranks": [host]})
+    return {"item": host, "content": base64.b64encode(text.encode()).decode()}
+
+
+def stat(host, exists=False):
+    return {"item": host, "stat": {"exists": exists}}
+
+
+VARS = {"w1": {"ansible_host": "10.0.0.1"}, "w2": {"sglang_advertise_address": "w2.fast",
+                                                  "ansible_host": "10.0.0.2"},
+        "w3": {}, "w4": {"ansible_host": "fe80::4"}, "bad": {"ansible_host": "a b"}}
+
+
+def test_workers_are_the_verified_serving_hosts_in_inventory_order():
+    records = [record("w1"), record("w2", port=30001, model="maverick", timeout=3000),
+               record("w3"),                                   # a restart still to verify
+               record("w4", serving=False),                    # rank 1 of a replica
+               {"item": "w5", "failed": True, "msg": "file not found"},   # not deployed
+               {"item": "w6", "unreachable": True},
+               {"item": "w7", "content": base64.b64encode(b"{cut").decode()}]   # cut short
+    pending = [stat("w1"), stat("w2"), stat("w3", exists=True)]
+    out = gateway.workers(records, pending, lambda h: VARS.get(h, {}))
+    assert [(w["host"], w["url"], w["model"]) for w in out] == [
+        ("w1", "http://10.0.0.1:30000", "scout"), ("w2", "http://w2.fast:30001", "maverick")]
+    assert out[1]["start_timeout_s"] == 3000 and out[0]["loopback"] is False
+    assert out[0]["summary"] == "w1: http://10.0.0.1:30000 serves scout"
+
+
+def test_a_worker_on_loopback_is_marked_and_ipv6_is_bracketed():
+    out = gateway.workers([record("w4", listen="127.0.0.1")], [], lambda h: VARS[h])
+    assert out[0]["url"] == "http://[fe80::4]:30000" and out[0]["loopback"] is True
+
+
+def test_an_address_that_is_no_host_name_is_refused():
+    with pytest.raises(gateway.WorkerError) as err:
+        gateway.workers([record("bad")], [], lambda h: VARS[h])
+    assert str(err.value) == ("bad: ansible_host='a b' is not an IP address or host name the "
+                              "gateway can reach")
+
+
+@pytest.mark.parametrize("wanted,registered,add,remove", [
+    (["http://a:1", "http://b:1"], [], ["http://a:1", "http://b:1"], []),
+    (["http://a:1"], [{"id": "u1", "url": "http://a:1"}], [], []),
+    (["http://b:1"], [{"id": "u1", "url": "http://a:1"}], ["http://b:1"], ["u1"]),
+    ([], [{"id": "u2", "url": "http://b:1"}, {"id": "u1", "url": "http://a:1"}], [], ["u1", "u2"]),
+])
+def test_changes_to_the_running_gateway(wanted, registered, add, remove):
+    assert gateway.changes(wanted, registered) == (add, remove)
