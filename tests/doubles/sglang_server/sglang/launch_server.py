@@ -8,9 +8,16 @@
   API key's value.
 - A model load: /health answers 503 for SGLANG_DOUBLE_LOAD_SECONDS (default 3) seconds.
 - Then, in SGLang's response shapes: GET /health, /health_generate, /v1/models, /model_info,
-  /server_info, /metrics; POST /v1/chat/completions (text, a tool call when `tools` are given,
-  image content parts accepted), /v1/completions, /generate (streaming and not). Bearer
-  --api-key is enforced as SGLang does (/health* and /metrics exempt).
+  /server_info, /metrics, /v1/loads; POST /v1/chat/completions (text, a tool call when `tools`
+  are given, image content parts accepted), /v1/completions, /generate (streaming and not).
+  Bearer --api-key is enforced as SGLang 0.5.23 does (python/sglang/srt/utils/auth.py,
+  `decide_request_auth`: paths starting /health, /ready or /metrics exempt; the scheme
+  "Bearer" in any case).
+- GET /v1/loads as SGLang 0.5.23 answers it (see `loads()`), its num_running_reqs the double's
+  own count of inference requests in flight; what a gateway (smg) polls on each worker.
+- Request bodies as uvicorn reads them: Content-Length or `Transfer-Encoding: chunked`; every
+  request's body is read before its answer, an early 401/404 included, so a kept-alive
+  connection stays in step.
 - Logs `server_args={...}` at INFO on start, API key included, as SGLang does.
 - SIGTERM: /health turns 503, then the process exits.
 - `--help` / `-h`: prints a usage of SGLang's flags and exits 0, before anything else, as
@@ -37,7 +44,9 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 try:
@@ -97,6 +106,100 @@ class State:
     opts = {}
     node_rank = 0
     joined = None  # set once every rank is in the rendezvous
+    inflight = 0  # inference requests being answered: /v1/loads' num_running_reqs
+    lock = threading.Lock()
+
+
+MAX_TOTAL_NUM_TOKENS = 123456  # the KV pool the double claims (/server_info, /v1/loads)
+
+# SGLang 0.5.23's LoadSnapshot (python/sglang/srt/managers/load_snapshot.py, PyPI wheel
+# sglang==0.5.23): the "core" keys of /v1/loads in the struct's order, then the sections
+# (struct field, `include` name) in to_dict()'s order
+LOAD_CORE_KEYS = (
+    "timestamp", "dp_rank", "num_running_reqs", "num_waiting_reqs", "num_waiting_uncached_tokens",
+    "num_used_tokens", "num_total_tokens", "num_active_tokens", "num_prealloc_ready_tokens",
+    "max_total_num_tokens", "max_running_requests", "token_usage", "gen_throughput",
+    "cache_hit_rate", "utilization", "total_prefill_uncached_tokens", "total_prefill_busy_us",
+    "decode_moments")
+LOAD_SECTIONS = (("memory", "memory"), ("speculative", "spec"), ("lora", "lora"),
+                 ("disaggregation", "disagg"), ("queues", "queues"))
+LOAD_VALID_INCLUDE = {"core", "memory", "spec", "lora", "disagg", "queues", "all"}
+
+
+def load_snapshots(state):
+    """One LoadSnapshot per DP rank, as SGLang 0.5.23's scheduler publishes it
+    (managers/scheduler_components/load_inquirer.py, `get_loads`): the double's in-flight
+    requests count on rank 0; no KV tokens are used, nothing waits."""
+    opts = state.opts
+    dp_size = int(opts.get("dp-size") or opts.get("data-parallel-size") or 1)
+    # SGLang's default derives from the KV pool; --max-running-requests is split across DP ranks
+    max_running = (int(opts["max-running-requests"]) // dp_size
+                   if opts.get("max-running-requests") else MAX_TOTAL_NUM_TOKENS // 2)
+    mode = str(opts.get("disaggregation-mode", "null"))
+    snapshots = []
+    for rank in range(dp_size):
+        running = state.inflight if rank == 0 else 0
+        snapshot = dict.fromkeys(LOAD_CORE_KEYS, 0)
+        snapshot.update({
+            "timestamp": time.time(), "dp_rank": rank, "num_running_reqs": running,
+            "max_total_num_tokens": MAX_TOTAL_NUM_TOKENS, "max_running_requests": max_running,
+            "token_usage": 0.0, "gen_throughput": 0.0, "cache_hit_rate": 0.0,
+            "utilization": 0.0, "decode_moments": None,
+            "memory": {"weight_gb": 0.0, "kv_cache_gb": 0.0, "graph_gb": 0.0,
+                       "token_capacity": MAX_TOTAL_NUM_TOKENS},
+            "speculative": None, "lora": None,
+            "disaggregation": {
+                "mode": mode if mode in ("prefill", "decode") else "null",
+                "prefill_bootstrap_queue_reqs": 0, "prefill_inflight_queue_reqs": 0,
+                "decode_prealloc_queue_reqs": 0, "decode_transfer_queue_reqs": 0,
+                "decode_retracted_queue_reqs": 0, "kv_transfer_speed_gb_s": 0.0,
+                "kv_transfer_latency_ms": 0.0},
+            "queues": {"waiting": 0, "grammar": 0, "paused": 0, "retracted": 0,
+                       "prealloc_ready": 0}})
+        snapshots.append(snapshot)
+    return snapshots
+
+
+def load_to_dict(snapshot, include):
+    """SGLang 0.5.23's LoadSnapshot.to_dict: every core key (None kept), then the sections that
+    are set and asked for; an unknown section name is a ValueError."""
+    load = {key: snapshot[key] for key in LOAD_CORE_KEYS}
+    if include is None or "all" in include:
+        include_all = True
+    else:
+        if not include <= LOAD_VALID_INCLUDE:
+            raise ValueError("Invalid include sections: %s. Valid options: %s"
+                             % (include - LOAD_VALID_INCLUDE, sorted(LOAD_VALID_INCLUDE)))
+        if include == {"core"}:
+            return load
+        include_all = False
+    for field, name in LOAD_SECTIONS:
+        if snapshot[field] is None or (not include_all and name not in include):
+            continue
+        load[field] = dict(snapshot[field])
+    return load
+
+
+def loads_prometheus(loads):
+    """SGLang 0.5.23's `_format_loads_prometheus` (entrypoints/v1_loads.py)."""
+    prefixes = {"speculative": "spec", "disaggregation": "disagg"}
+    samples = {}
+    for load in loads:
+        load = dict(load)
+        rank = load.pop("dp_rank")
+        for key, value in load.items():
+            if isinstance(value, dict):
+                for sub_key, sub_value in value.items():
+                    if isinstance(sub_value, (int, float)):
+                        samples.setdefault("sglang_%s_%s" % (prefixes.get(key, key), sub_key),
+                                           []).append((rank, sub_value))
+            elif isinstance(value, (int, float)):
+                samples.setdefault("sglang_" + key, []).append((rank, value))
+    lines = []
+    for name, values in samples.items():
+        lines.append("# TYPE %s gauge" % name)
+        lines += ['%s{dp_rank="%s"} %s' % (name, rank, value) for rank, value in values]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def make_handler(state):
@@ -109,7 +212,44 @@ def make_handler(state):
         def log_message(self, fmt, *args):
             sys.stderr.write("double: " + fmt % args + "\n")
 
+        def parse_request(self):
+            self._body = None  # one handler serves every request of a kept-alive connection
+            self.bad_framing = False
+            return super().parse_request()
+
+        def body(self):
+            """The request's body, read once: `Transfer-Encoding: chunked` (which wins over
+            Content-Length, RFC 9112 6.3) decoded as uvicorn does, else Content-Length bytes.
+            Framing that cannot be read marks the request bad (send() answers 400 and closes,
+            as uvicorn does)."""
+            if self._body is not None:
+                return self._body
+            self._body = b""
+            try:
+                if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                    data = bytearray()
+                    while True:
+                        line = self.rfile.readline(65537)
+                        size = int(line.split(b";", 1)[0].strip(), 16)
+                        if size == 0:
+                            break
+                        data += self.rfile.read(size)
+                        if self.rfile.readline(65537).strip():
+                            raise ValueError("chunk longer than its size")
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass  # trailer fields
+                    self._body = bytes(data)
+                else:
+                    self._body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            except ValueError:
+                self.bad_framing = True
+            return self._body
+
         def send(self, code, body, ctype="application/json"):
+            self.body()  # an early answer (401, 404) still reads the request's body
+            if self.bad_framing:
+                self.close_connection = True
+                code, body, ctype = 400, b"Invalid HTTP request received.", "text/plain"
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(code)
             self.send_header("Content-Type", ctype)
@@ -118,9 +258,10 @@ def make_handler(state):
             self.wfile.write(data)
 
         def authorised(self):
-            if not api_key or self.path.startswith(("/health", "/metrics")):
+            if not api_key or self.path.startswith(("/health", "/ready", "/metrics")):
                 return True
-            if self.headers.get("Authorization") == "Bearer " + api_key:
+            scheme, _sep, token = (self.headers.get("Authorization") or "").partition(" ")
+            if scheme.lower() == "bearer" and token == api_key:
                 return True
             self.send(401, {"error": "Unauthorized"})
             return False
@@ -129,7 +270,7 @@ def make_handler(state):
             return not state.stopping and state.joined.is_set() and time.time() >= state.ready_at
 
         def do_GET(self):
-            path = self.path.split("?")[0]
+            path, _sep, query = self.path.partition("?")
             if state.node_rank >= 1:  # SGLang's stub: 200 whatever the schedulers do
                 return self.send(200 if path in ("/health", "/health_generate", "/ping")
                                  else 404, b"", "text/plain")
@@ -142,8 +283,10 @@ def make_handler(state):
             if path == "/v1/models":
                 return self.send(200, {"object": "list", "data": [{
                     "id": model, "object": "model", "created": int(time.time()),
-                    "owned_by": "sglang", "root": model,
+                    "owned_by": "sglang", "root": model, "parent": None,
                     "max_model_len": int(state.opts.get("context-length", 0) or 0)}]})
+            if path == "/v1/loads":
+                return self.loads(query)
             if path in ("/model_info", "/get_model_info"):
                 return self.send(200, {"model_path": state.opts.get("model-path"),
                                        "tokenizer_path": state.opts.get("model-path"),
@@ -151,17 +294,58 @@ def make_handler(state):
             if path in ("/server_info", "/get_server_info"):
                 # SGLang returns its resolved server arguments, api_key among them
                 info = {k.replace("-", "_"): v for k, v in state.opts.items()}
-                info["max_total_num_tokens"] = 123456
+                info["max_total_num_tokens"] = MAX_TOTAL_NUM_TOKENS
                 info["version"] = __version__
                 return self.send(200, info)
             if path == "/metrics":
-                return self.send(200, b"sglang:num_running_reqs 0\n", "text/plain")
+                return self.send(200, b"sglang:num_running_reqs %d\n" % state.inflight,
+                                 "text/plain")
             return self.send(404, {"detail": "Not Found"})
 
-        def read_json(self):
-            length = int(self.headers.get("Content-Length") or 0)
+        def loads(self, query):
+            """GET /v1/loads as SGLang 0.5.23 answers it: python/sglang/srt/entrypoints/
+            v1_loads.py, `get_loads` (PyPI wheel sglang==0.5.23; 0.5.17 the same shape). Query
+            `dp_rank` (an int; 422 otherwise, as FastAPI; a rank out of range gives no loads),
+            `include` (comma-separated sections, default all; an unknown one raises in
+            to_dict, outside the handler's try: 500), `format=prometheus`. No
+            dp_rank_count/aggregate keys: those were an earlier SGLang's."""
+            params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))  # last wins
+            dp_rank = params.get("dp_rank")
+            if dp_rank is not None:
+                try:
+                    dp_rank = int(dp_rank.strip())
+                except ValueError:
+                    return self.send(422, {"detail": [{
+                        "type": "int_parsing", "loc": ["query", "dp_rank"],
+                        "msg": "Input should be a valid integer, unable to parse string as an "
+                               "integer", "input": params["dp_rank"]}]})
+            include = params.get("include")
+            include = {s.strip() for s in include.split(",")} if include else None
+            snapshots = load_snapshots(state)
+            if dp_rank is not None:
+                snapshots = [s for s in snapshots if s["dp_rank"] == dp_rank]
             try:
-                return json.loads(self.rfile.read(length) or b"{}")
+                loads = [load_to_dict(s, include) for s in snapshots]
+            except ValueError:
+                return self.send(500, b"Internal Server Error", "text/plain; charset=utf-8")
+            if params.get("format") == "prometheus":
+                return self.send(200, loads_prometheus(loads),
+                                 "text/plain; version=0.0.4; charset=utf-8")
+            tp = int(state.opts.get("tp-size") or state.opts.get("tensor-parallel-size") or 1)
+            pp = int(state.opts.get("pp-size") or state.opts.get("pipeline-parallel-size") or 1)
+            attn_dp = int(state.opts.get("attn-dp-size") or 1)
+            return self.send(200, {
+                "timestamp": datetime.now(UTC).isoformat(),
+                "version": __version__,
+                # torch's device name on a GPU host; SGLang's get_device_name() is None without
+                # an accelerator, as where the double runs
+                "accelerator": None,
+                "num_accelerators": tp * pp // attn_dp if attn_dp > 1 else tp * pp,
+                "loads": loads})
+
+        def read_json(self):
+            try:
+                return json.loads(self.body() or b"{}")
             except ValueError:
                 return None
 
@@ -176,6 +360,17 @@ def make_handler(state):
             if not self.ready():
                 return self.send(503, {"error": "server is starting"})
             path = self.path.split("?")[0]
+            if path not in ("/v1/chat/completions", "/v1/completions", "/generate"):
+                return self.send(404, {"detail": "Not Found"})
+            with state.lock:
+                state.inflight += 1
+            try:
+                return self.infer(path, body)
+            finally:
+                with state.lock:
+                    state.inflight -= 1
+
+        def infer(self, path, body):
             if path == "/v1/chat/completions":
                 return self.chat(body)
             if path == "/v1/completions":
@@ -184,9 +379,7 @@ def make_handler(state):
                                            "index": 0, "text": " double text",
                                            "finish_reason": "length"}],
                                        "usage": self.usage(4, 2)})
-            if path == "/generate":
-                return self.generate(body)
-            return self.send(404, {"detail": "Not Found"})
+            return self.generate(body)
 
         @staticmethod
         def usage(prompt, completion):
