@@ -2,6 +2,7 @@
 naming the value and the host. Runs against this machine (ansible_connection=local) with the
 nvidia-smi test double; every case fails before the install role, so nothing is written."""
 
+import json
 import os
 import sys
 
@@ -191,3 +192,32 @@ def test_a_replica_host_that_also_types_its_rank_is_refused(tmp_path):
     assert proc.returncode != 0
     assert ("mav-a: sglang_replica=scout-a sets the ranks from the inventory order; remove "
             "sglang_node_rank (rank 0 is the replica's first host)") in out, out[-3000:]
+
+
+def test_the_gateway_refuses_a_worker_that_listens_on_loopback_only(tmp_path):
+    """A worker deployed with sglang_host 127.0.0.1 (the default) cannot be reached by a gateway
+    on another host: refused in the gateway's preflight, naming the worker, before anything is
+    installed."""
+    etc = tmp_path / "etc-sglang"
+    etc.mkdir()
+    plan = {"port": 30000, "host": "127.0.0.1", "served_model_name": "tiny-llama4",
+            "serving_node": True, "start_timeout_s": 900}
+    (etc / "main.plan.json").write_text(json.dumps({"argv": [], "command": "", "plan": plan,
+                                                    "ranks": ["worker-1"]}))
+    gpus = {"vendor": "nvidia", "count": 1, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
+            "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"vars": {"sglang_config_dir": str(etc)}, "children": {
+        "sglang": {"hosts": {"worker-1": dict(BASE, sglang_gpus=gpus)}},
+        "sglang_gateway": {"hosts": {"gateway-1": {
+            "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+            "sglang_gateway_root": "/nonexistent/llmops-gateway-test"}}}}}}))
+    proc = ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
+                            "sglang_gateway_install", check=False)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert ("gateway-1: worker-1 listen on 127.0.0.1 only, which the gateway on gateway-1 cannot "
+            "reach; set sglang_host: 0.0.0.0 (or the address the gateway reaches) on them"
+            ) in out, out[-3000:]
+    assert "Traceback" not in out
+    assert not os.path.exists("/nonexistent/llmops-gateway-test")

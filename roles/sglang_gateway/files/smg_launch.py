@@ -66,10 +66,11 @@ def main(argv):
     workers, options = read_workers(argv[1]), argv[2:]
     from smg.launch_router import launch_router, parse_router_args
 
-    args = parse_router_args(options + (["--worker-urls"] + workers if workers else []))
     key = read_key()
-    if key:
-        args.api_key = key
+    # parsed inside this process: the key never reaches its arguments (/proc/<pid>/cmdline); smg
+    # gives it to the workers it starts with while parsing (setting it after would not)
+    args = parse_router_args(options + (["--worker-urls"] + workers if workers else [])
+                             + (["--api-key", key] if key else []))
     launch_router(args)
     return 0
 
