@@ -12,8 +12,9 @@ short_description: The SGLang servers a gateway routes to
 version_added: "0.1.0"
 description:
   - From the deployed-plan records read on each worker host (C(slurp) looped over the hosts) and
-    the restart markers looked for there (C(stat) looped the same way), the workers to route to:
-    hosts with a deployed plan that serve (rank 0 of a replica) and no restart still to verify.
+    the restart markers looked for there (C(stat) looped the same way), the workers to route to,
+    that is the hosts with a deployed plan that serve (rank 0 of a replica) and no restart still
+    to verify.
   - Each worker's URL is C(http://<address>:<planned port>), the address being the host's
     C(sglang_advertise_address), else its C(ansible_host), else its inventory name.
   - The same file holds C(gateway_changes) (wanted URLs and smg's C(GET /workers) list -> the URLs

@@ -20,7 +20,7 @@ description:
     C(sglang_dist_init_addr) is refused.
   - The same file holds C(interface_to) (a host's facts and an address -> the interface that
     reaches it) and C(rank_differences) (a replica's ranks and hostvars -> what differs between
-    their plans: SGLang version, GPUs, arguments other than the node rank).
+    their plans, in SGLang version, GPUs and arguments other than the node rank).
 options:
   _input:
     description: Every inventory host, in inventory order (C(groups['all'])).

@@ -110,7 +110,7 @@ def rank_differences(records):
     lines = []
     for key in ("sglang_version", "gpus", "argv"):
         values = [(host, record.get(key)) for host, record in records]
-        if len(set(_hashable(v) for _, v in values)) > 1:
+        if len(set(_hashable(value) for _host, value in values)) > 1:
             lines.append("%s differs: %s" % (key, ", ".join(
                 "%s=%s" % (host, " ".join(v) if isinstance(v, list) else v) for host, v in values)))
     return lines

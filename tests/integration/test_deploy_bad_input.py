@@ -152,11 +152,11 @@ def preflight_replica(tmp_path, second=None):
             "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
     group = dict(BASE, sglang_model="meta-llama/Llama-4-Scout-17B-16E-Instruct", sglang_gpus=gpus)
     inventory = tmp_path / "hosts.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"children": {"sglang": {"children": {
-        "scout_a": {"vars": {"sglang_replica": "scout-a"},
-                    "hosts": {"mav-b": dict(group, ansible_host="10.0.0.2"),
-                              "mav-a": dict(group, ansible_host="10.0.0.1", **(second or {}))}}}}}}},
-                                        sort_keys=False))
+    hosts = {"mav-b": dict(group, ansible_host="10.0.0.2"),
+             "mav-a": dict(group, ansible_host="10.0.0.1", **(second or {}))}
+    tree = {"all": {"children": {"sglang": {"children": {
+        "scout_a": {"vars": {"sglang_replica": "scout-a"}, "hosts": hosts}}}}}}
+    inventory.write_text(yaml.safe_dump(tree, sort_keys=False))
     return ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
                             "sglang_preflight", check=False)
 

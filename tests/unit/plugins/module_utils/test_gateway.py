@@ -19,9 +19,13 @@ def stat(host, exists=False):
     return {"item": host, "stat": {"exists": exists}}
 
 
-VARS = {"w1": {"ansible_host": "10.0.0.1"}, "w2": {"sglang_advertise_address": "w2.fast",
-                                                  "ansible_host": "10.0.0.2"},
-        "w3": {}, "w4": {"ansible_host": "fe80::4"}, "bad": {"ansible_host": "a b"}}
+VARS = {
+    "w1": {"ansible_host": "10.0.0.1"},
+    "w2": {"sglang_advertise_address": "w2.fast", "ansible_host": "10.0.0.2"},
+    "w3": {},
+    "w4": {"ansible_host": "fe80::4"},
+    "bad": {"ansible_host": "a b"},
+}
 
 
 def test_workers_are_the_verified_serving_hosts_in_inventory_order():
