@@ -49,8 +49,8 @@ class ActionModule(ActionBase):
         unplannable = {}
         raw = {}
         for host in hosts:
-            raw[host] = hostvars.raw_get(host)
             try:
+                raw[host] = hostvars.raw_get(host)
                 arguments[host] = self._host_arguments(raw[host])
             except Exception as exc:  # pylint: disable=broad-except  # e.g. an undefined variable
                 unplannable[host] = "%s: its sglang_* variables cannot be templated: %s" % (
@@ -64,9 +64,11 @@ class ActionModule(ActionBase):
                 del arguments[host]
         else:
             missing = []
-        ordered = (task_vars.get("groups") or {}).get("all") or list(hosts)
+        # the planned hosts in inventory order (the ranks of a replica are planned together; a
+        # host outside them is not read: its name may not even be a usable cache key)
+        ordered = [h for h in (task_vars.get("groups") or {}).get("all") or hosts if h in raw]
         try:
-            derived = replicas.layout(ordered, lambda h: raw[h] if h in raw else hostvars.raw_get(h))
+            derived = replicas.layout(ordered, lambda h: raw[h])
         except PlanError as exc:
             result.update(failed=True, msg=str(exc))
             return result
