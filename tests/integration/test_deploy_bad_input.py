@@ -194,30 +194,56 @@ def test_a_replica_host_that_also_types_its_rank_is_refused(tmp_path):
             "sglang_node_rank (rank 0 is the replica's first host)") in out, out[-3000:]
 
 
-def test_the_gateway_refuses_a_worker_that_listens_on_loopback_only(tmp_path):
-    """A worker deployed with sglang_host 127.0.0.1 (the default) cannot be reached by a gateway
-    on another host: refused in the gateway's preflight, naming the worker, before anything is
-    installed."""
+def gateway_preflight(tmp_path, worker_host="127.0.0.1", **gateway):
+    """deploy.yml --tags sglang_gateway_install: a worker whose deployed plan listens on
+    `worker_host`, and a gateway host with `gateway` variables; both this machine."""
     etc = tmp_path / "etc-sglang"
     etc.mkdir()
-    plan = {"port": 30000, "host": "127.0.0.1", "served_model_name": "tiny-llama4",
+    plan = {"port": 30000, "host": worker_host, "served_model_name": "tiny-llama4",
             "serving_node": True, "start_timeout_s": 900}
     (etc / "main.plan.json").write_text(json.dumps({"argv": [], "command": "", "plan": plan,
                                                     "ranks": ["worker-1"]}))
     gpus = {"vendor": "nvidia", "count": 1, "name": "NVIDIA H100 80GB HBM3", "family": "H100",
             "memory_mib": 81559, "compute_capability": "9.0", "driver_version": "580.95.05"}
+    gateway_host = dict({"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                         "sglang_gateway_root": "/nonexistent/llmops-gateway-test"}, **gateway)
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"all": {"vars": {"sglang_config_dir": str(etc)}, "children": {
         "sglang": {"hosts": {"worker-1": dict(BASE, sglang_gpus=gpus)}},
-        "sglang_gateway": {"hosts": {"gateway-1": {
-            "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-            "sglang_gateway_root": "/nonexistent/llmops-gateway-test"}}}}}}))
+        "sglang_gateway": {"hosts": {"gateway-1": gateway_host}}}}}))
     proc = ansible_playbook("-i", str(inventory), os.path.join(ROOT, "deploy.yml"), "--tags",
                             "sglang_gateway_install", check=False)
-    out = " ".join((proc.stdout + proc.stderr).split())
+    return proc, " ".join((proc.stdout + proc.stderr).split())
+
+
+def test_the_gateway_refuses_a_worker_that_listens_on_loopback_only(tmp_path):
+    """A worker deployed with sglang_host 127.0.0.1 (the default) cannot be reached by a gateway
+    on another host: refused in the gateway's preflight, naming the worker, before anything is
+    installed."""
+    proc, out = gateway_preflight(tmp_path)
     assert proc.returncode != 0
     assert ("gateway-1: worker-1 listen on 127.0.0.1 only, which the gateway on gateway-1 cannot "
             "reach; set sglang_host: 0.0.0.0 (or the address the gateway reaches) on them"
             ) in out, out[-3000:]
+    assert "Traceback" not in out
+    assert not os.path.exists("/nonexistent/llmops-gateway-test")
+
+
+@pytest.mark.parametrize("gateway,message", [
+    ({"sglang_gateway_root": "/opt/gw\nExecStartPre=/bin/sh"},
+     'sglang_gateway_root="/opt/gw\\nExecStartPre=/bin/sh" must be an absolute path'),
+    ({"sglang_gateway_root": "/opt/../etc"}, 'sglang_gateway_root="/opt/../etc" must be an absolute path'),
+    ({"sglang_gateway_root": "opt/gw"}, 'sglang_gateway_root="opt/gw" must be an absolute path'),
+    ({"sglang_gateway_user": "gw\nUser=root"}, 'sglang_gateway_user="gw\\nUser=root" must be a user name'),
+    ({"sglang_gateway_group": "root group"}, 'sglang_gateway_group="root group" must be a group name'),
+    ({"sglang_gateway_host": "0.0.0.0\n--api-key"}, 'sglang_gateway_host="0.0.0.0\\n--api-key"'),
+    ({"sglang_gateway_policy": "cache_aware --api-key=x"}, "sglang_gateway_policy"),
+    ({"sglang_api_key": "sk-not-shown\nX=1"}, "sglang_api_key=(hidden) holds a control"),
+])
+def test_hostile_gateway_settings_are_refused_before_any_change(tmp_path, gateway, message):
+    proc, out = gateway_preflight(tmp_path, worker_host="0.0.0.0", **gateway)
+    assert proc.returncode != 0
+    assert message in out, out[-3000:]
+    assert "sk-not-shown" not in out
     assert "Traceback" not in out
     assert not os.path.exists("/nonexistent/llmops-gateway-test")
