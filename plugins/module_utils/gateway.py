@@ -9,13 +9,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import ipaddress
-import re
 
-from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan
+from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, safe_text
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}\Z")
 
 
 class WorkerError(ValueError):
@@ -78,12 +75,7 @@ def changes(wanted_urls, registered):
 
 def _checked(host, name, value):
     text = str(value)
-    try:
-        ipaddress.ip_address(text)
-        return text
-    except ValueError:
-        pass
-    if not _NAME_RE.match(text):
+    if not safe_text.is_address(text):
         raise WorkerError("%s: %s=%r is not an IP address or host name the gateway can reach"
                           % (host, name, value))
     return text

@@ -12,11 +12,11 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.llmops.sglang.plugins.module_utils import safe_text
 from ansible_collections.llmops.sglang.plugins.module_utils.planner import PlanError
 
 DEFAULT_RENDEZVOUS_PORT = 5757
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}\Z")
-_ADDRESS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}\Z")
 # what sglang_replica decides, so a host may not also give it
 DERIVED = ("sglang_nnodes", "sglang_node_rank", "sglang_dist_init_addr")
 
@@ -39,7 +39,7 @@ def rendezvous_address(rank0, rank0_vars):
     if given:
         return _address(rank0, "sglang_rendezvous_address", given)
     ansible_host = rank0_vars.get("ansible_host")
-    if ansible_host and _is_ip(ansible_host):
+    if ansible_host and safe_text.is_ip(ansible_host):
         return str(ansible_host)
     facts = rank0_vars.get("ansible_facts") or {}
     default = (facts.get("default_ipv4") or {}).get("address")
@@ -144,17 +144,9 @@ def _networks(entry, version):
             continue
 
 
-def _is_ip(value):
-    try:
-        ipaddress.ip_address(str(value))
-        return True
-    except ValueError:
-        return False
-
-
 def _address(host, name, value):
     text = str(value)
-    if not (_is_ip(text) or _ADDRESS_RE.match(text)):
+    if not safe_text.is_address(text):
         raise PlanError("%s: %s=%r is not an IP address or host name" % (host, name, value))
     return text
 

@@ -7,12 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import json
 import re
 
 # control characters (newline, tab, escape ...) and invisible format characters (bidi overrides,
 # zero-width, line and paragraph separators): a newline opens a new unit directive or env line,
 # the others hide what a reviewer reads
+HOST_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}\Z")
 UNSAFE_TEXT_RE = re.compile(u"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
@@ -43,3 +45,18 @@ def file_name_error(host):
     return ("%s: the inventory host name %s cannot name the host's plan or report file: allowed "
             "are 1-200 letters, digits and . _ : @ %% + -, not starting with . or -" % (
                 json.dumps(host), json.dumps(host)))
+
+
+def is_ip(value):
+    """Whether the text is an IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(str(value))
+        return True
+    except ValueError:
+        return False
+
+
+def is_address(value):
+    """An IP address or a host name (letters, digits, '.', '-'): what may follow http:// or
+    stand before a port, with nothing else in it."""
+    return is_ip(value) or bool(HOST_NAME_RE.match(str(value)))
