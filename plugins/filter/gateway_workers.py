@@ -17,8 +17,9 @@ description:
     to verify.
   - Each worker's URL is C(http://<address>:<planned port>), the address being the host's
     C(sglang_advertise_address), else its C(ansible_host), else its inventory name.
-  - The same file holds C(gateway_changes) (wanted URLs and smg's C(GET /workers) list -> the URLs
-    to add and the worker ids to remove).
+  - The same file holds C(gateway_changes) (wanted URLs, smg's C(GET /workers) list and
+    whether to keep every registered worker -> the URLs to add and the worker ids to remove) and
+    C(gateway_unread) (the slurp results -> the hosts whose record could not be read).
 options:
   _input:
     description: The slurp results, one per worker host (C(item) is the host).
@@ -64,11 +65,16 @@ def _gateway_workers(records, pending, hostvars):
         raise AnsibleFilterError(str(exc))
 
 
-def _gateway_changes(wanted_urls, registered):
-    add, remove = gateway.changes(list(wanted_urls), list(registered or []))
+def _gateway_changes(wanted_urls, registered, keep_all=False):
+    add, remove = gateway.changes(list(wanted_urls), list(registered or []), bool(keep_all))
     return {"add": add, "remove": remove}
+
+
+def _gateway_unread(records):
+    return gateway.unread(list(records))
 
 
 class FilterModule(object):
     def filters(self):
-        return {"gateway_workers": _gateway_workers, "gateway_changes": _gateway_changes}
+        return {"gateway_workers": _gateway_workers, "gateway_changes": _gateway_changes,
+                "gateway_unread": _gateway_unread}

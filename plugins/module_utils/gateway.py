@@ -9,10 +9,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import ipaddress
 
 from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, safe_text
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class WorkerError(ValueError):
@@ -33,6 +33,25 @@ def url(address, port):
     return "http://%s:%d" % ("[%s]" % address if ":" in address else address, int(port))
 
 
+def is_loopback(address):
+    """Whether a server listening there answers only its own machine."""
+    text = str(address)
+    if text == "localhost":
+        return True
+    return safe_text.is_ip(text) and ipaddress.ip_address(text).is_loopback
+
+
+def unread(records):
+    """Worker hosts whose record could not be read (unreachable, or a read error other than a
+    missing file): what they serve is unknown, so the gateway's list is not shrunk for them."""
+    out = []
+    for result in records:
+        missing = "not found" in str(result.get("msg", "")).lower()
+        if result.get("unreachable") or (result.get("failed") and not missing):
+            out.append(result.get("item"))
+    return out
+
+
 def workers(records, pending, vars_of):
     """The workers to route to, in inventory order: hosts whose deployed plan was read, that
     serve (rank 0 of a replica) and have no restart still to verify.
@@ -51,25 +70,29 @@ def workers(records, pending, vars_of):
         if record is None or not record["plan"].get("serving_node", True):
             continue
         plan = record["plan"]
-        address = worker_address(host, vars_of(host))
+        loopback = is_loopback(plan.get("host", ""))
+        # a worker on loopback is reachable only from its own host (the gateway's, or refused)
+        where = plan.get("local_url") if loopback and plan.get("local_url") else url(
+            worker_address(host, vars_of(host)), plan["port"])
         out.append({
             "host": host,
-            "url": url(address, plan["port"]),
+            "url": where,
             "model": plan["served_model_name"],
             "listen": plan.get("host", ""),
-            "loopback": str(plan.get("host", "")) in LOOPBACK,
+            "loopback": loopback,
             "start_timeout_s": int(plan.get("start_timeout_s") or 0),
-            "summary": "%s: %s serves %s" % (host, url(address, plan["port"]), plan["served_model_name"]),
+            "summary": "%s: %s serves %s" % (host, where, plan["served_model_name"]),
         })
     return out
 
 
-def changes(wanted_urls, registered):
+def changes(wanted_urls, registered, keep_all=False):
     """What to ask of the running gateway: (URLs to add, worker ids to remove). `registered` is
-    smg's GET /workers list ({"id", "url", ...})."""
+    smg's GET /workers list ({"id", "url", ...}). keep_all: remove nothing (a worker host could
+    not be read, and may serve one of the registered URLs)."""
     have = {w.get("url"): w.get("id") for w in registered}
     add = [u for u in wanted_urls if u not in have]
-    remove = [have[u] for u in sorted(have) if u not in wanted_urls]
+    remove = [] if keep_all else [have[u] for u in sorted(have) if u not in wanted_urls]
     return add, remove
 
 

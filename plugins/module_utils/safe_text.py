@@ -48,12 +48,13 @@ def file_name_error(host):
 
 
 def is_ip(value):
-    """Whether the text is an IPv4 or IPv6 address."""
+    """Whether the text is an IPv4 or IPv6 address (without an IPv6 scope id, '%...', which
+    may hold any character)."""
     try:
         ipaddress.ip_address(str(value))
-        return True
     except ValueError:
         return False
+    return "%" not in str(value)
 
 
 def is_address(value):

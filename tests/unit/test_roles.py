@@ -58,14 +58,23 @@ def test_deploy_runs_the_roles_in_order():
 
 
 def test_one_tag_scheme():
-    """Each role is tagged with its name; the plan and the host checks run with any --tags
-    (every stage reads the plan); a stage inside a role is tagged sglang_<role>_<stage>."""
+    """Each role is tagged with its name; the plan and the host checks carry every stage's tag
+    (every stage reads the plan), the stages inside a role included; a stage inside a role is
+    tagged sglang_<role>_<stage>."""
     with open(os.path.join(ROOT, "playbooks", "deploy.yml")) as handle:
-        roles = yaml.safe_load(handle)[0]["roles"]
-    for entry in roles:
-        name = entry["role"].split(".")[-1]
-        assert entry["tags"] == (["always", name] if name in ("sglang_plan", "sglang_preflight")
-                                 else [name])
+        plays = yaml.safe_load(handle)
+    roles = plays[0]["roles"]
+    names = [entry["role"].split(".")[-1] for entry in roles]
+    stage_tags = set()
+    for name in names:
+        with open(os.path.join(ROOT, "roles", name, "tasks", "main.yml")) as handle:
+            stage_tags.update(t for task in yaml.safe_load(handle) or [] for t in task.get("tags", []))
+    for entry, name in zip(roles, names):
+        if name in ("sglang_plan", "sglang_preflight"):
+            assert set(entry["tags"]) == set(names) | stage_tags
+        else:
+            assert entry["tags"] == [name]
+    assert [r["tags"] for r in plays[1]["roles"]] == [["sglang_gateway"]]
     for role in ROLES:
         with open(os.path.join(ROOT, "roles", role, "tasks", "main.yml")) as handle:
             tasks = yaml.safe_load(handle) or []

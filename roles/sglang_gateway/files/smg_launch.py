@@ -71,7 +71,7 @@ def main(argv):
     # parsed inside this process: the key never reaches its arguments (/proc/<pid>/cmdline); smg
     # gives it to the workers it starts with while parsing (setting it after would not)
     args = parse_router_args(options + (["--worker-urls"] + workers if workers else [])
-                             + (["--api-key", key] if key else []))
+                             + (["--api-key=" + key] if key else []))  # a key may begin with '-'
     launch_router(args)
     return 0
 

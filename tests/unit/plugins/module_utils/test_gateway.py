@@ -63,3 +63,37 @@ def test_an_address_that_is_no_host_name_is_refused():
 ])
 def test_changes_to_the_running_gateway(wanted, registered, add, remove):
     assert gateway.changes(wanted, registered) == (add, remove)
+
+
+def test_a_worker_host_that_could_not_be_read_keeps_every_registered_worker():
+    """An SSH blip must not drain a healthy replica out of the gateway."""
+    records = [record("w1"), {"item": "w2", "unreachable": True, "msg": "ssh: timed out"},
+               {"item": "w3", "failed": True, "msg": "file not found: /etc/sglang/main.plan.json"},
+               {"item": "w4", "failed": True, "msg": "Permission denied"}]
+    assert gateway.unread(records) == ["w2", "w4"]
+    registered = [{"id": "u1", "url": "http://10.0.0.1:30000"}, {"id": "u2", "url": "http://10.0.0.2:30000"}]
+    assert gateway.changes(["http://10.0.0.1:30000"], registered, keep_all=True) == ([], [])
+    assert gateway.changes(["http://10.0.0.1:30000"], registered) == ([], ["u2"])
+
+
+@pytest.mark.parametrize("listen,loopback", [
+    ("127.0.0.1", True), ("127.0.1.1", True), ("::1", True), ("localhost", True),
+    ("0.0.0.0", False), ("10.0.0.1", False), ("::", False)])
+def test_loopback_listen_addresses(listen, loopback):
+    assert gateway.is_loopback(listen) is loopback
+
+
+def test_a_loopback_worker_is_reached_at_its_local_url():
+    """Allowed only on the gateway's own host: there its local URL answers, not its ansible_host."""
+    item = record("w1", listen="127.0.0.1")
+    text = json.loads(base64.b64decode(item["content"]))
+    text["plan"]["local_url"] = "http://127.0.0.1:30000"
+    item["content"] = base64.b64encode(json.dumps(text).encode()).decode()
+    out = gateway.workers([item], [], lambda h: VARS[h])
+    assert out[0]["url"] == "http://127.0.0.1:30000" and out[0]["loopback"] is True
+
+
+@pytest.mark.parametrize("address", ["::1%a\nb", "fe80::1%--api-key=x", "a b", "-h", "10.0.0.1\n"])
+def test_an_address_with_a_scope_id_newline_or_space_is_refused(address):
+    with pytest.raises(gateway.WorkerError):
+        gateway.worker_address("w9", {"sglang_advertise_address": address})
