@@ -109,14 +109,21 @@ def write_plan_files(output_dir, plans):
     return written
 
 
-COLUMNS = ("host", "GPUs", "model", "tp", "attention", "quant", "weights GiB/GPU", "KV B/token",
-           "KV pool tokens", "context", "command")
+COLUMNS = ("host", "GPUs", "model", "servers x tp", "ports", "attention", "quant", "weights GiB/GPU",
+           "KV B/token", "KV pool tokens", "context", "command")
+
+
+def _ports(plan):
+    ports = [r["port"] for r in plan.get("replicas") or [{"port": plan["port"]}]]
+    return str(ports[0]) if len(ports) == 1 else "%d-%d" % (ports[0], ports[-1])
 
 
 def _row(host, planned):
+    """The per-server numbers (pool, context) hold for each of the host's servers."""
     plan = planned["plan"]
     return (host, "%d x %s" % (plan["gpu_count"], plan["gpu_family"]),
-            plan["model"].split("/")[-1], str(plan["tp_size"]), plan["attention_backend"],
+            plan["model"].split("/")[-1], "%d x tp %d" % (plan.get("replicas_per_host", 1), plan["tp_size"]),
+            _ports(plan), plan["attention_backend"],
             plan["quantization"], "%.1f" % plan["weights_gib_per_gpu"],
             "{:,}".format(plan["kv_bytes_per_token"]), "{:,}".format(plan["kv_pool_tokens"]),
             "{:,}".format(plan["context_length"]), planned["command"])

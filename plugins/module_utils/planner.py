@@ -87,6 +87,8 @@ ARGUMENTS = (
     ("attention_backend", "auto", "choice", ("auto",) + model_profiles.attention_backends()),
     ("host", "127.0.0.1", "host", None),
     ("port", 30000, "port", None),
+    ("tp_size", "auto", "auto_or_tp", None),
+    ("replicas_per_host", 1, "replicas", None),
     ("served_model_name", None, "str", None),
     ("nnodes", 1, "nodes", None),
     ("node_rank", 0, "rank", None),
@@ -251,6 +253,10 @@ VALIDATORS = {
     "port": lambda name, value, host, allowed, args: _int(
         name, value, host, minimum=1, maximum=65535, what="a TCP port"),
     "nodes": lambda name, value, host, allowed, args: _int(name, value, host, minimum=1, maximum=64),
+    "auto_or_tp": _auto_or(lambda n, v, h: _int(
+        n, v, h, minimum=1, maximum=64, what="'auto' or a tensor-parallel size")),
+    "replicas": lambda name, value, host, allowed, args: _int(
+        name, value, host, minimum=1, maximum=64, what="a whole number of SGLang servers"),
     "rank": lambda name, value, host, allowed, args: _int(name, value, host, minimum=0, maximum=63),
     "list_of_str": _list_of_str,
     "version": _version,
@@ -324,9 +330,16 @@ def _check_ranks(args, host):
             raise PlanError("%s: dist_init_addr=%r has a port outside 1-65535" % (host, addr))
 
 
+def _check_ports(args, host):
+    last = args["port"] + args["replicas_per_host"] - 1
+    if last > 65535:
+        raise PlanError("%s: port=%d with replicas_per_host=%d needs ports up to %d, past 65535; "
+                        "use a lower port" % (host, args["port"], args["replicas_per_host"], last))
+
+
 # the checks that join several arguments, in this order
 CROSS_CHECKS = (_refuse_control_characters, _refuse_option_like_values, _check_served_name,
-                _check_ranks)
+                _check_ranks, _check_ports)
 
 
 def _validate_gpus(gpus, host):
@@ -546,7 +559,9 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
     steps["memory"] = memory(args, profile, steps, host)
     steps["context"] = context(args, profile, steps, host)
     argv = launch_argv(args, profile, steps)
-    _check_extra_args(args["extra_args"], argv, args["sglang_version"], host)
+    # several servers on one host: each its own --base-gpu-id, which extra_args may not set then
+    _check_extra_args(args["extra_args"], argv + (["--base-gpu-id", "0"] if args["replicas_per_host"] > 1 else []),
+                      args["sglang_version"], host)
     argv += list(args["extra_args"])
     command = " ".join(shlex.quote(a) for a in ["python3", "-m", "sglang.launch_server"] + argv)
     return {"argv": argv, "command": command, "plan": plan_document(args, profile, steps)}
@@ -608,21 +623,58 @@ def quantization(args, profile, host):
 
 
 def tensor_parallel(args, profile, host):
-    """The largest tp size the model accepts over every GPU of every node."""
-    world = args["gpus"]["count"] * args["nnodes"]
+    """The tp size of each replica: the one given, else the largest the model accepts over the
+    GPUs one replica gets (every GPU of every node, or this host's GPUs shared by its replicas)."""
+    replicas, count = args["replicas_per_host"], args["gpus"]["count"]
+    if replicas > 1 and args["nnodes"] > 1:
+        raise PlanError("%s: replicas_per_host=%d with nnodes=%d: a multi-node replica takes every "
+                        "GPU of its hosts; set replicas_per_host=1 or leave sglang_replica unset"
+                        % (host, replicas, args["nnodes"]))
+    if replicas > count:
+        raise PlanError("%s: replicas_per_host=%d but the host has %d GPU(s); at most %d replica(s) "
+                        "of at least one GPU each" % (host, replicas, count, count))
+    world = count // replicas * args["nnodes"]
     sizes = valid_tp_sizes(profile, world)
-    tp = sizes[-1]
+    given = args["tp_size"]
+    if given != "auto" and given not in valid_tp_sizes(profile, given):
+        raise PlanError("%s: tp_size=%d is not a tensor-parallel size %s accepts (%d heads): use "
+                        "one of %s" % (host, given, profile["model_id"], profile["num_attention_heads"],
+                                       ", ".join(map(str, valid_tp_sizes(profile, 64)))))
+    if given != "auto" and given > world:
+        raise PlanError("%s: tp_size=%d needs %d GPUs per replica; %d replica(s) on %d GPU(s) leave "
+                        "%d each%s" % (host, given, given, replicas, count, world // args["nnodes"],
+                                       "" if replicas == 1 else "; use fewer replicas_per_host"))
+    tp = sizes[-1] if given == "auto" else given
     if args["nnodes"] > 1 and tp != world:
         raise PlanError("%s: nnodes=%d x %d GPUs = %d, which is not a tensor-parallel size %s "
-                        "accepts (%s)" % (host, args["nnodes"], args["gpus"]["count"], world,
+                        "accepts (%s)" % (host, args["nnodes"], count, world,
                                           profile["model_id"], ", ".join(map(str, sizes))))
-    if tp == world:
+    if given != "auto":
+        why = "given"
+    elif tp == world:
         nodes = " over %d nodes" % args["nnodes"] if args["nnodes"] > 1 else ""
-        why = "all %d GPU(s)%s" % (world, nodes)
+        why = "all %d GPU(s)%s" % (world, nodes) if replicas == 1 else \
+            "the %d GPU(s) of each of %d replicas" % (world, replicas)
     else:
         why = "%d GPUs is not a size %s accepts (%d heads); using %d" % (
             world, profile["model_id"], profile["num_attention_heads"], tp)
-    return {"value": tp, "reasons": ["tp %d: %s" % (tp, why)]}
+    reasons = ["tp %d: %s" % (tp, why)]
+    idle = count - tp * replicas
+    if replicas > 1 or idle:
+        reasons.append("%d replica(s) of tp %d on %d GPU(s)%s" % (
+            replicas, tp, count, ", %d GPU(s) idle" % idle if idle else ""))
+    return {"value": tp, "reasons": reasons}
+
+
+def replica_layout(args, tp):
+    """Each SGLang server on this host: its port (the given one, then the next ones) and its GPUs
+    (SGLang's --base-gpu-id; tp GPUs from there). One server: no --base-gpu-id."""
+    out = []
+    for index in range(args["replicas_per_host"]):
+        port = args["port"] + index
+        out.append({"index": index, "port": port, "local_url": local_url(args["host"], port),
+                    "base_gpu_id": index * tp, "gpu_ids": list(range(index * tp, (index + 1) * tp))})
+    return out
 
 
 def attention_backend(args, profile, host):
@@ -756,6 +808,13 @@ def plan_document(args, profile, steps):
     ratio = chosen["ratio"] if hybrid else None
     cell = b["layout"]["full_cell"] + (ratio or 0) * b["layout"]["swa_cell"]
     quant = steps["quantization"]["value"]
+    weights_on_host = _gib(b["load"]["total"]) * steps["tp"]["value"] * args["replicas_per_host"] / args["nnodes"]
+    replicas = replica_layout(args, steps["tp"]["value"])
+    if len(replicas) > 1:
+        for replica in replicas:
+            replica["argv"] = ["--port", str(replica["port"]), "--base-gpu-id", str(replica["base_gpu_id"])]
+    else:
+        replicas[0]["argv"] = []
     reasons = []
     for step in ("tp", "backend", "quantization", "memory", "context", "capabilities"):
         reasons += steps[step]["reasons"]
@@ -802,11 +861,16 @@ def plan_document(args, profile, steps):
         "port": args["port"],
         # what the roles after the plan use, decided here once
         "local_url": local_url(args["host"], args["port"]),
+        "replicas_per_host": args["replicas_per_host"],
+        # one server (unit) per entry; argv: the options of that server on top of the plan's argv
+        "replicas": replicas,
         "serving_node": args["node_rank"] == 0,
-        "weights_gib_on_host": round(_gib(b["load"]["total"]) * steps["tp"]["value"] / args["nnodes"], 2),
-        # every rank downloads the whole checkpoint, whatever share of it its GPUs load
+        "weights_gib_on_host": round(weights_on_host, 2),
+        # every rank downloads the whole checkpoint, whatever share of it its GPUs load; the
+        # replicas of one host share one copy
         "download_gib": 0.0 if local else round(_gib(b["load"]["total"]) * steps["tp"]["value"], 2),
-        "start_timeout_s": start_timeout(_gib(b["load"]["total"]) * steps["tp"]["value"] / args["nnodes"]),
+        # the replicas of a host start together, reading their weights from one disk
+        "start_timeout_s": start_timeout(weights_on_host),
         "device_groups": hardware.device_groups(gpus),
         "sglang_version": args["sglang_version"],
         "extra_args": list(args["extra_args"]),

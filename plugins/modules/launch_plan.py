@@ -115,9 +115,22 @@ options:
     type: str
     default: 127.0.0.1
   port:
-    description: TCP port of the server.
+    description: TCP port of the server (of the first one with O(replicas_per_host) above 1; the others take the next ports).
     type: int
     default: 30000
+  tp_size:
+    description:
+      - Tensor-parallel size of each server; V(auto) is the largest the model accepts over the GPUs one server gets.
+      - A size the model does not accept, or more GPUs than a server gets, is refused with the numbers.
+    type: raw
+    default: auto
+  replicas_per_host:
+    description:
+      - SGLang servers on this host, each on its own GPUs (C(--base-gpu-id)) and port; the GPUs are shared out
+        equally, and the memory arithmetic is each server's.
+      - More servers than GPUs, or with O(nnodes) above 1, is refused.
+    type: int
+    default: 1
   served_model_name:
     description: Name clients use in requests; defaults to O(model) (a local path's last part).
     type: str

@@ -43,7 +43,7 @@ def test_default_run_plans_example_inventory_then_changes_nothing(tmp_path):
     first = ansible_playbook("playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % plans)
     assert sorted(os.listdir(plans)) == sorted("%s.json" % h for h in (
         "lab-h100-x1", "lab-h200-x4", "dc1-h100-x8", "dc1-h200-x8", "dc2-b200-x8", "dc3-mi300x-x8"))
-    for header in ("host", "GPUs", "model", "tp", "attention", "quant", "weights GiB/GPU",
+    for header in ("host", "GPUs", "model", "servers x tp", "ports", "attention", "quant", "weights GiB/GPU",
                    "KV B/token", "KV pool tokens", "context", "command"):
         assert header in first.stdout
     assert "python3 -m sglang.launch_server --model-path meta-llama/Llama-4-Maverick" in first.stdout
