@@ -12,9 +12,10 @@ short_description: The SGLang servers a gateway routes to
 version_added: "0.1.0"
 description:
   - From the deployed-plan records read on each worker host (C(slurp) looped over the hosts) and
-    the restart markers looked for there (C(stat) looped the same way), the workers to route to,
-    that is the hosts with a deployed plan that serve (rank 0 of a replica) and no restart still
-    to verify.
+    the restart markers found there (C(find) over each host's restart-pending folder, looped the
+    same way), the workers to route to, that is every SGLang server (C(sglang_replicas_per_host))
+    of the hosts with a deployed plan that serve (rank 0 of a replica), but for a server whose
+    restart is still to verify.
   - Each worker's URL is C(http://<address>:<planned port>), the address being the host's
     C(sglang_advertise_address), else its C(ansible_host), else its inventory name.
   - The same file holds C(gateway_changes) (wanted URLs, smg's C(GET /workers) list and
@@ -27,7 +28,7 @@ options:
     elements: dict
     required: true
   pending:
-    description: The stat results of the restart markers, one per worker host.
+    description: The find results over each worker host's restart-pending folder, one per worker host.
     type: list
     elements: dict
     required: true

@@ -10,8 +10,9 @@ __metaclass__ = type
 
 import base64
 import ipaddress
+import os
 
-from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, safe_text
+from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, safe_text, servers
 
 
 
@@ -53,14 +54,17 @@ def unread(records):
 
 
 def workers(records, pending, vars_of):
-    """The workers to route to, in inventory order: hosts whose deployed plan was read, that
-    serve (rank 0 of a replica) and have no restart still to verify.
-    `records`/`pending`: the results of slurp/stat looped over the workers (item = host)."""
-    pending_hosts = {r.get("item") for r in pending if (r.get("stat") or {}).get("exists")}
+    """The workers to route to, in inventory order: every server (servers.servers) of the hosts
+    whose deployed plan was read, that serve (rank 0 of a replica) and have no restart still to
+    verify. `records`: the results of slurp looped over the workers (item = host); `pending`:
+    of find over each worker's restart-pending folder (its files: the units to restart)."""
+    pending_units = {}
+    for result in pending:
+        pending_units[result.get("item")] = {os.path.basename(f.get("path", "")) for f in result.get("files") or []}
     out = []
     for result in records:
         host = result.get("item")
-        if not result.get("content") or host in pending_hosts:
+        if not result.get("content"):
             continue
         try:
             text = base64.b64decode(result["content"]).decode("utf-8")
@@ -71,18 +75,20 @@ def workers(records, pending, vars_of):
             continue
         plan = record["plan"]
         loopback = is_loopback(plan.get("host", ""))
-        # a worker on loopback is reachable only from its own host (the gateway's, or refused)
-        where = plan.get("local_url") if loopback and plan.get("local_url") else url(
-            worker_address(host, vars_of(host)), plan["port"])
-        out.append({
-            "host": host,
-            "url": where,
-            "model": plan["served_model_name"],
-            "listen": plan.get("host", ""),
-            "loopback": loopback,
-            "start_timeout_s": int(plan.get("start_timeout_s") or 0),
-            "summary": "%s: %s serves %s" % (host, where, plan["served_model_name"]),
-        })
+        for server in servers.servers(plan, str(record.get("instance") or "main"), "/", "/"):
+            if server["unit"] in pending_units.get(host, ()):
+                continue
+            # a worker on loopback is reachable only from its own host (the gateway's, or refused)
+            where = server["local_url"] if loopback and server["local_url"] else url(worker_address(host, vars_of(host)), server["port"])
+            out.append({
+                "host": host,
+                "url": where,
+                "model": plan["served_model_name"],
+                "listen": plan.get("host", ""),
+                "loopback": loopback,
+                "start_timeout_s": int(plan.get("start_timeout_s") or 0),
+                "summary": "%s: %s serves %s" % (host, where, plan["served_model_name"]),
+            })
     return out
 
 

@@ -181,7 +181,7 @@ def test_server_ready_passes_on_200_and_names_what_answered_otherwise(tmp_path, 
                              host_vars={"sglang_instance": "scout"})
     assert proc.returncode != 0
     assert any(m.startswith("gpu-1: %s/health answered 503 " % url)
-               and m.endswith("is the service deployed and running? (systemctl status sglang-scout.service)")
+               and m.endswith("is the service deployed and running? (systemctl status 'sglang-scout*')")
                for m in messages(out)), out[-3000:]
 
     closed = "http://127.0.0.1:%d" % free_port()

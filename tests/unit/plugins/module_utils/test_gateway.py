@@ -15,8 +15,9 @@ def record(host, port=30000, serving=True, listen="0.0.0.0", model="scout", time
     return {"item": host, "content": base64.b64encode(text.encode()).decode()}
 
 
-def stat(host, exists=False):
-    return {"item": host, "stat": {"exists": exists}}
+def stat(host, exists=False, unit="sglang-main.service"):
+    """What find over the host's restart-pending folder returns."""
+    return {"item": host, "files": [{"path": "/opt/sglang/restart-pending/" + unit}] if exists else []}
 
 
 VARS = {
@@ -41,6 +42,18 @@ def test_workers_are_the_verified_serving_hosts_in_inventory_order():
         ("w1", "http://10.0.0.1:30000", "scout"), ("w2", "http://w2.fast:30001", "maverick")]
     assert out[1]["start_timeout_s"] == 3000 and out[0]["loopback"] is False
     assert out[0]["summary"] == "w1: http://10.0.0.1:30000 serves scout"
+
+
+def test_every_server_of_a_host_is_a_worker_unless_its_restart_is_pending():
+    plan = {"port": 30000, "host": "0.0.0.0", "served_model_name": "scout", "serving_node": True,
+            "local_url": "http://127.0.0.1:30000",
+            "replicas": [{"index": 0, "port": 30000, "local_url": "http://127.0.0.1:30000"},
+                         {"index": 1, "port": 30001, "local_url": "http://127.0.0.1:30001"},
+                         {"index": 2, "port": 30002, "local_url": "http://127.0.0.1:30002"}]}
+    text = json.dumps({"instance": "scout", "argv": [], "command": "", "plan": plan, "ranks": ["w1"]})
+    records = [{"item": "w1", "content": base64.b64encode(text.encode()).decode()}]
+    out = gateway.workers(records, [stat("w1", True, "sglang-scout-1.service")], lambda h: VARS[h])
+    assert [w["url"] for w in out] == ["http://10.0.0.1:30000", "http://10.0.0.1:30002"]
 
 
 def test_a_worker_on_loopback_is_marked_and_ipv6_is_bracketed():
