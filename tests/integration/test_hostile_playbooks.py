@@ -139,6 +139,12 @@ DEPLOY_ROWS = [
     ("path-instance-uppercase", DEPLOY, {"sglang_instance": "Main"}, ("sglang_instance", "Main")),
     ("path-instance-too-long", DEPLOY, {"sglang_instance": "a" * 41}, ("sglang_instance", "a" * 41)),
     ("path-instance-empty", DEPLOY, {"sglang_instance": ""}, ("sglang_instance",)),
+    # sglang-<instance>-<i> are the units of several servers on one host
+    ("path-instance-server-suffix", DEPLOY, {"sglang_instance": "main-1"}, ("sglang_instance", "main-1", "-<number>")),
+    ("bad-replicas-more-than-gpus", DEPLOY, {"sglang_replicas_per_host": 3},
+     ("replicas_per_host=3", "1 GPU(s)")),
+    ("bad-replicas-word", DEPLOY, {"sglang_replicas_per_host": "two"}, ("replicas_per_host", "two")),
+    ("bad-tp-size-not-a-size", DEPLOY, {"sglang_tp_size": 3}, ("tp_size=3", "use one of 1, 2, 4")),
     ("path-instance-u2028", DEPLOY, {"sglang_instance": "main\u2028"}, ("sglang_instance", "main")),
     ("path-instance-rlo", DEPLOY, {"sglang_instance": "ma\u202ein"}, ("sglang_instance", "ma")),
     ("path-instance-dotdot", DEPLOY, {"sglang_instance": ".."}, ("sglang_instance", "..")),
@@ -338,7 +344,10 @@ TEMPLATE_ROWS = [
     ("t-timeout-stop", TEMPLATE, {"sglang_service_timeout_stop": "120\nExecStartPre={marker}"},
      ("timeout_stop",)),
 ]
-TEMPLATE_GOOD = {"t-good-with-secrets": {"sglang_api_key": KEY_TMPL, "sglang_hf_token": HF_TMPL}}
+TEMPLATE_GOOD = {"t-good-with-secrets": {"sglang_api_key": KEY_TMPL, "sglang_hf_token": HF_TMPL},
+                 # two servers on a two-GPU host: two units, each its config (port, GPU) and URL
+                 "t-good-two-servers": {"sglang_gpus": facts("derived-h100-x2"), "sglang_replicas_per_host": 2,
+                                        "sglang_instance": "duo"}}
 
 # values given with -e (strings), one run each on a good host; ("OK",) = must work
 CLI = "-e (one run each)"
@@ -783,6 +792,16 @@ def test_template_run_renders_the_good_host(runs):
     """The template rows mean something only if rendering shows in the diff."""
     out = runs[TEMPLATE].out
     assert "HF_HUB_OFFLINE=1" in out and "ExecStart=" in out, out[-3000:]
+
+
+def test_template_run_renders_each_server_of_a_host(runs):
+    """Two servers on one host: a unit each, started with its own config and waiting on its own port."""
+    out = runs[TEMPLATE].out
+    for i, port in ((0, 30000), (1, 30001)):
+        assert "changed: [t-good-two-servers] => (item=sglang-duo-%d.service)" % i in out, out[-3000:]
+        assert "--config /etc/sglang/duo-%d.yaml" % i in out
+        assert "wait-ready.py http://127.0.0.1:%d/health" % port in out
+        assert "replica %d of 2)" % i in out
 
 
 def test_table_size():
