@@ -17,6 +17,9 @@ PLOT_CAPTIONS = (
     ("decode_ceiling.png", "Batch-1 decode rate against the memory-bandwidth ceiling"),
 )
 INTRO = ("Made by llmops.sglang from SGLang's %s results (and lm-eval's, when run) in this folder. "
+         "Through a gateway, each replica's requests are the gateway's own count "
+         "(smg_worker_requests_total) between the start and the end of the profile: a retried "
+         "request counts on each replica tried, warm-up requests and other clients' count too. "
          "Ceiling: GPU memory bandwidth %s GPUs / bytes of active weights read per token, as the "
          "launch plan counts them per weight dtype; for plans recorded before they carried that "
          "number, estimated from the active parameters at one width for the whole model "
@@ -51,10 +54,19 @@ def _weights_cell(ceiling):
     return text
 
 
+def is_gateway(data):
+    return data["host"].get("target") == "gateway"
+
+
 def _hosts_table(hosts):
     rows = []
     for host, data in sorted(hosts.items()):
         plan = data["host"].get("plan") or {}
+        if is_gateway(data):
+            gateway = data["host"].get("gateway") or {}
+            rows.append([host, "-", gateway.get("model"), "-", "-", "-",
+                         "gateway of %d replicas" % len(gateway.get("workers") or [])])
+            continue
         rows.append([host, plan.get("gpus"), plan.get("model"), plan.get("quantization"),
                      plan.get("tp_size"), plan.get("attention_backend"),
                      data["host"].get("sglang_version") or plan.get("sglang_version")])
@@ -77,9 +89,29 @@ def _runs_table(hosts):
              "TPOT p50 ms", "TPOT p99 ms"], rows)
 
 
-def _ceiling_table(summary):
+def _fleet_table(hosts):
+    rows = []
+    for host, data in sorted(hosts.items()):
+        for name, share in sorted((data.get("fleet") or {}).items()):
+            fleet = data["profiles"].get(name) or {}
+            for row in share.get("workers") or []:
+                rows.append([host, name, _fmt(fleet.get("output_throughput")),
+                             _fmt(fleet.get("request_throughput"), 2), row.get("url"),
+                             row.get("model"), _fmt(row.get("requests")),
+                             _percent(row.get("share_pct")),
+                             {True: "yes", False: "NO"}.get(row.get("healthy"), "-"),
+                             "%s%s" % (_fmt(share.get("retries")),
+                                       ", gateway restarted" if share.get("reset") else "")])
+    return ("Through the gateway: fleet throughput and each replica's share",
+            ["gateway", "profile", "fleet output tok/s", "fleet req/s", "replica", "model",
+             "requests sent", "share", "healthy after", "retries (all replicas)"], rows)
+
+
+def _ceiling_table(summary, hosts):
     rows = []
     for host, s in sorted(summary.items()):
+        if host in hosts and is_gateway(hosts[host]):
+            continue  # its replicas have the ceilings
         c, d = s["ceiling"], s["batch_one_decode"] or {}
         rows.append([host,
                      "%d x %s TB/s" % (c["gpus"], c["bandwidth_tbps"]) if c else "unknown",
@@ -117,7 +149,13 @@ def _gate_table(gate, baseline_dir):
 def tables(report):
     """The report as titled tables (title, header, rows); accuracy and the gate when present."""
     hosts = report["hosts"]
-    out = [_hosts_table(hosts), _runs_table(hosts), _ceiling_table(report["summary"])]
+    out = [_hosts_table(hosts), _runs_table(hosts)]
+    fleet = _fleet_table(hosts)
+    if fleet[2]:
+        out.append(fleet)
+    ceiling = _ceiling_table(report["summary"], hosts)
+    if ceiling[2] or not hosts:
+        out.append(ceiling)
     accuracy = _accuracy_table(hosts)
     if accuracy[2]:
         out.append(accuracy)
@@ -175,7 +213,11 @@ def render_html(report, plots):
 def summary_document(report):
     """summary.json: the numbers of the report, for machines."""
     hosts = report["hosts"]
-    return {"cluster": report["cluster"], "timestamp": report["timestamp"],
-            "summary": report["summary"], "gate": report.get("gate"),
-            "profiles": {h: d["profiles"] for h, d in hosts.items()},
-            "accuracy": {h: d["accuracy"] for h, d in hosts.items() if d["accuracy"]}}
+    out = {"cluster": report["cluster"], "timestamp": report["timestamp"],
+           "summary": report["summary"], "gate": report.get("gate"),
+           "profiles": {h: d["profiles"] for h, d in hosts.items()},
+           "accuracy": {h: d["accuracy"] for h, d in hosts.items() if d["accuracy"]}}
+    fleet = {h: d["fleet"] for h, d in hosts.items() if d.get("fleet")}
+    if fleet:
+        out["fleet"] = fleet  # through a gateway: each replica's share per profile
+    return out

@@ -5,7 +5,8 @@
 secrets redacted) and reading them back.
 
 A report directory holds one folder per host: host.json (the plan and the profiles run),
-<profile>.jsonl (bench_serving's own --output-file records) and accuracy.json (lm-eval's score).
+<profile>.jsonl (bench_serving's own --output-file records), accuracy.json (lm-eval's score) and,
+for a gateway, <profile>.fleet.json (each replica's share of the profile's requests).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -87,6 +88,9 @@ def _write_host(writer, folder, data):
         for name, records in profiles.items():
             writer.put(os.path.join(folder, name + ".jsonl"), dump_jsonl(redact(records)),
                        keep_existing=True)
+    for name, share in sorted((data.get("fleet") or {}).items()):
+        writer.put(os.path.join(folder, name + ".fleet.json"), dump_json(redact(share)),
+                   keep_existing=True)
     if data.get("accuracy"):
         writer.put(os.path.join(folder, "accuracy.json"), dump_json(redact(data["accuracy"])),
                    keep_existing=True)
@@ -121,7 +125,8 @@ def read_jsonl(path):
 
 
 def load_report_dir(path):
-    """{host: {"host": host.json, "profiles": {profile: metrics}, "accuracy": dict|None}}."""
+    """{host: {"host": host.json, "profiles": {profile: metrics}, "accuracy": dict|None,
+    "fleet": {profile: each replica's share}}}."""
     if not os.path.isdir(path):
         raise ReportError("report directory %s does not exist" % path)
     hosts = {}
@@ -134,15 +139,18 @@ def load_report_dir(path):
 
 def _load_host(folder):
     meta = _read_json(os.path.join(folder, "host.json"))
-    profiles = {}
+    profiles, fleet = {}, {}
     for name in meta.get("profiles_run", []):
         jsonl = os.path.join(folder, name + ".jsonl")
         records = read_jsonl(jsonl) if os.path.isfile(jsonl) else []
         if records:
             profiles[name] = metrics_from_record(records[-1])
+        share = os.path.join(folder, name + ".fleet.json")
+        if os.path.isfile(share):
+            fleet[name] = _read_json(share)
     accuracy_path = os.path.join(folder, "accuracy.json")
     accuracy = _read_json(accuracy_path) if os.path.isfile(accuracy_path) else None
-    return {"host": meta, "profiles": profiles, "accuracy": accuracy}
+    return {"host": meta, "profiles": profiles, "accuracy": accuracy, "fleet": fleet}
 
 
 def _read_json(path):

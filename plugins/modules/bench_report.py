@@ -18,6 +18,9 @@ description:
   - Runs on the controller (an action plugin). Writes each host's results under
     O(report_dir)/<host>/ (C(<profile>.jsonl) as SGLang's C(bench_serving) wrote them,
     C(accuracy.json), C(host.json) with the launch plan), never overwriting a result file.
+  - For a gateway host (C(host.target) C(gateway)), also C(<profile>.fleet.json), each replica's
+    share of the profile's requests (the C(gateway_shares) filter's result), and a report table of
+    the fleet's throughput with each replica's requests and share.
   - Then builds C(report.md), C(report.html), C(summary.json) and C(plots/*.png) (matplotlib) from
     every host folder in O(report_dir) - output tokens/s, TTFT, ITL and TPOT percentiles, and each
     host's batch-1 decode rate as a percentage of its decode ceiling (GPU memory bandwidth x GPUs
@@ -37,7 +40,8 @@ options:
   results:
     description:
       - Per host, what to write first; each value holds C(host) (a dict), C(profiles) (profile name
-        to bench_serving records) and C(accuracy) (a dict).
+        to bench_serving records), C(accuracy) (a dict) and, through a gateway, C(fleet) (profile
+        name to each replica's share).
     type: dict
     default: {}
   hosts:
