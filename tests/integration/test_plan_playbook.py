@@ -42,7 +42,8 @@ def test_default_run_plans_example_inventory_then_changes_nothing(tmp_path):
     plans = tmp_path / "plans"
     first = ansible_playbook("playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % plans)
     assert sorted(os.listdir(plans)) == sorted("%s.json" % h for h in (
-        "lab-h100-x1", "lab-h200-x4", "dc1-h100-x8", "dc1-h200-x8", "dc2-b200-x8", "dc3-mi300x-x8"))
+        "lab-h100-x1", "lab-h200-x4", "dc1-h100-x8", "dc1-h200-x8", "dc2-b200-x8", "dc3-mi300x-x8",
+        "dc4-h200-x8-one", "dc4-h200-x8-two"))
     for header in ("host", "GPUs", "model", "servers x tp", "ports", "attention", "quant", "weights GiB/GPU",
                    "KV B/token", "KV pool tokens", "context", "command"):
         assert header in first.stdout
@@ -50,6 +51,12 @@ def test_default_run_plans_example_inventory_then_changes_nothing(tmp_path):
     doc = json.loads((plans / "dc1-h100-x8.json").read_text())
     assert doc["plan"]["tp_size"] == 8 and doc["argv"][0] == "--model-path"
     assert doc["command"].startswith("python3 -m sglang.launch_server")
+    # Scout FP8 on 8 x H200 as one tp 8 server, and as two tp 4 servers with their own pool
+    one = json.loads((plans / "dc4-h200-x8-one.json").read_text())["plan"]
+    two = json.loads((plans / "dc4-h200-x8-two.json").read_text())["plan"]
+    assert (one["tp_size"], two["tp_size"], len(two["replicas"])) == (8, 4, 2)
+    assert two["kv_pool_tokens"] < one["kv_pool_tokens"]
+    assert re.search(r"dc4-h200-x8-two +8 x H200 +Llama-4-Scout-17B-16E-Instruct +2 x tp 4 +30000-30001 ", first.stdout)
     assert sum(r["changed"] for r in recap(first.stdout).values()) == 1
 
     second = ansible_playbook("playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % plans)
