@@ -15,7 +15,6 @@ import os
 from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, safe_text, servers
 
 
-
 class WorkerError(ValueError):
     """A worker the gateway cannot be given (its message names the host and the value)."""
 

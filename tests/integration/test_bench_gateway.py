@@ -1,7 +1,6 @@
 """playbooks/bench.yml through the gateway (-e sglang_bench_target=gateway), end to end on this
-machine: the real smg 1.13.0 (SMG_VENV, default /tmp/smg-venv: `python3 -m venv /tmp/smg-venv &&
-/tmp/smg-venv/bin/pip install smg==1.13.0`, or from tests/molecule/setup/smg-wheelhouse.sh's
-wheelhouse) on loopback, round_robin, in front of two SGLang server doubles sharing one API key,
+machine: the real smg 1.13.0 (.cache/smg-venv, made by scripts/setup-smg from the offline
+wheelhouse; SMG_VENV names another) on loopback, round_robin, in front of two SGLang server doubles sharing one API key,
 and SGLang 0.5.23's own bench_serving (scripts/setup-sglang-parser) on the gateway host against
 the gateway. The report says the fleet's throughput and each replica's requests and share, read
 from smg's own metrics; the key is nowhere in the output or the report; check mode and a second
@@ -30,7 +29,7 @@ from integration.test_bench_playbooks import (
 
 pytestmark = pytest.mark.playbook
 
-SMG = os.path.join(os.environ.get("SMG_VENV", "/tmp/smg-venv"), "bin", "smg")
+SMG = os.path.join(os.environ.get("SMG_VENV", os.path.join(ROOT, ".cache", "smg-venv")), "bin", "smg")
 KEY = "gateway-bench-key-5c4b3a"
 DOUBLE = os.path.join(ROOT, "tests", "doubles", "sglang_server", "sglang", "launch_server.py")
 PROFILES = [
@@ -69,7 +68,7 @@ def gateway(tmp_path_factory):
             pytest.skip("SGLang's client environment not set up")
         pytest.fail("run scripts/setup-sglang-parser first (SGLang's client on a CPU)")
     if not os.access(SMG, os.X_OK):
-        pytest.skip("no smg 1.13.0 at %s (SMG_VENV)" % SMG)
+        pytest.fail("no smg at %s: run scripts/setup-smg (SMG_VENV names another venv)" % SMG)
     base = tmp_path_factory.mktemp("gateway-bench")
     model = base / "tiny-llama4"
     shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "models", "tiny-llama4"), model)
