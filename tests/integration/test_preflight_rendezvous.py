@@ -100,7 +100,7 @@ def test_a_rendezvous_port_that_is_sglangs_own_port_is_refused(tmp_path):
     assert ("rank-a: the ranks meet at 127.0.0.1:30000 (rank 0: rank-a), and port 30000 is also the port "
             "SGLang serves its API on (sglang_port)") in out, out[-3000:]
     assert "give sglang_rendezvous_port on rank-a" in out
-    assert "Rank 0 listens on the rendezvous port" not in out.split("FAILED")[-1]
+    assert "Rank 0 listens on the rendezvous port" not in out.rsplit("FAILED", maxsplit=1)[-1]
 
 
 def test_a_single_host_skips_the_rendezvous_check(tmp_path):

@@ -38,7 +38,7 @@ def run(*args):
 
 
 def gone(pid):
-    for _ in range(100):
+    for _attempt in range(100):
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
@@ -52,7 +52,7 @@ def test_the_listener_returns_at_once_counts_the_peers_and_answers_the_stop():
     started = time.monotonic()
     listening = run("listen", port, "sglang-main.service", 60)
     assert listening["listening"] is True and time.monotonic() - started < 10
-    for _ in range(2):
+    for _peer in range(2):
         socket.create_connection(("127.0.0.1", port), timeout=5).close()  # as wait_for does
     report = run("stop", port)
     assert report["accepted"] == ["127.0.0.1", "127.0.0.1"] and report["stopped"] is True
