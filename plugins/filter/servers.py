@@ -44,7 +44,9 @@ EXAMPLES = r"""
   ansible.builtin.systemd_service:
     name: "{{ item.unit }}"
     state: started
-  loop: "{{ sglang_launch.plan | llmops.sglang.servers(sglang_instance, sglang_install_root, sglang_config_dir) }}"
+  loop: >-
+    {{ sglang_launch.plan | llmops.sglang.servers(sglang_instance, sglang_install_root,
+                                                  sglang_config_dir) }}
 """
 
 RETURN = r"""

@@ -59,7 +59,8 @@ def workers(records, pending, vars_of):
     of find over each worker's restart-pending folder (its files: the units to restart)."""
     pending_units = {}
     for result in pending:
-        pending_units[result.get("item")] = {os.path.basename(f.get("path", "")) for f in result.get("files") or []}
+        pending_units[result.get("item")] = {os.path.basename(f.get("path", ""))
+                                             for f in result.get("files") or []}
     out = []
     for result in records:
         host = result.get("item")
@@ -78,7 +79,8 @@ def workers(records, pending, vars_of):
             if server["unit"] in pending_units.get(host, ()):
                 continue
             # a worker on loopback is reachable only from its own host (the gateway's, or refused)
-            where = server["local_url"] if loopback and server["local_url"] else url(worker_address(host, vars_of(host)), server["port"])
+            where = server["local_url"] if loopback and server["local_url"] else url(
+                worker_address(host, vars_of(host)), server["port"])
             out.append({
                 "host": host,
                 "url": where,

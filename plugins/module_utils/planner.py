@@ -391,7 +391,13 @@ def _short(value, limit=80):
 
 # ------------------------------------------------------------------------------------ extra args
 
-def _check_extra_args(extra, planned_argv, version, host):
+def _per_server(dest):
+    """What extra_args may not set when a host runs several servers: every server would get the
+    same GPUs or the same fixed port."""
+    return dest in ("base_gpu_id", "gpu_id_step") or dest.endswith("_port")
+
+
+def _check_extra_args(extra, planned_argv, version, host, servers=1):
     """extra_args may hold only exact option names of this SGLang release (argparse would also
     take a prefix or an alias, so `--api-ke` or `--tensor-parallel-size` could carry a secret or
     override the plan), each with the values its kind takes; no option may set what the plan sets,
@@ -413,6 +419,10 @@ def _check_extra_args(extra, planned_argv, version, host):
                             "values" % (host, i, option, version, _near(option, table)))
         dest, kind = table[option]
         _refuse_planned(host, i, option, dest, planned)
+        if servers > 1 and _per_server(dest):
+            raise PlanError("%s: extra_args[%d]=%r with replicas_per_host=%d: every server of the "
+                            "host would get the same %s; the plan gives each server its own GPUs "
+                            "(--base-gpu-id) and port" % (host, i, option, servers, dest))
         i += 1
         if kind == "flag" and has_value:
             raise PlanError("%s: extra_args[%d]=%r: %s takes no value" % (host, i - 1, option, option))
@@ -556,12 +566,13 @@ def plan_launch(raw_args, host="this host", path_exists=os.path.exists, read_fil
              "quantization": quantization(args, profile, host),
              "tp": tensor_parallel(args, profile, host),
              "backend": attention_backend(args, profile, host)}
-    steps["memory"] = memory(args, profile, steps, host)
-    steps["context"] = context(args, profile, steps, host)
+    # each server plans for its own GPUs (its refusals name them, and the ways out try them)
+    server = args if args["replicas_per_host"] == 1 else dict(
+        args, gpus=dict(args["gpus"], count=steps["tp"]["value"]), host_gpu_count=args["gpus"]["count"])
+    steps["memory"] = memory(server, profile, steps, host)
+    steps["context"] = context(server, profile, steps, host)
     argv = launch_argv(args, profile, steps)
-    # several servers on one host: each its own --base-gpu-id, which extra_args may not set then
-    _check_extra_args(args["extra_args"], argv + (["--base-gpu-id", "0"] if args["replicas_per_host"] > 1 else []),
-                      args["sglang_version"], host)
+    _check_extra_args(args["extra_args"], argv, args["sglang_version"], host, args["replicas_per_host"])
     argv += list(args["extra_args"])
     command = " ".join(shlex.quote(a) for a in ["python3", "-m", "sglang.launch_server"] + argv)
     return {"argv": argv, "command": command, "plan": plan_document(args, profile, steps)}
@@ -711,7 +722,7 @@ def memory(args, profile, steps, host):
                         "(parameters %.1f + rotary cache %.1f%s), %.1f GiB are free before load and "
                         "SGLang keeps %.1f GiB of them for CUDA graphs and activations, leaving no "
                         "KV cache of %d tokens. Ways out: %s" % (
-                            host, profile["model_id"], _label(gpus), _gib(load["total"]), tp,
+                            host, profile["model_id"], _label(gpus, args), _gib(load["total"]), tp,
                             _gib(load["parameters"]), _gib(load["rotary_cache"]),
                             _load_extra_text(load), b["free_mib"] / 1024, b["reserve_mib"] / 1024,
                             kv_planner.MIN_CONTEXT, _ways_out(profile, gpus, args, quant, basis_for)))
@@ -727,8 +738,12 @@ def memory(args, profile, steps, host):
     return {"basis": b, "hybrid": hybrid, "basis_for": basis_for, "reasons": reasons}
 
 
-def _label(gpus):
-    return "%d x %s (%s MiB)" % (gpus["count"], gpus["family"], gpus["memory_mib"])
+def _label(gpus, args=None):
+    """The GPUs planned for: the host's, or one server's of several (replicas_per_host)."""
+    label = "%d x %s (%s MiB)" % (gpus["count"], gpus["family"], gpus["memory_mib"])
+    if args and args["replicas_per_host"] > 1:
+        label += ", one of %d servers on the host" % args["replicas_per_host"]
+    return label
 
 
 def context(args, profile, steps, host):
@@ -743,7 +758,7 @@ def context(args, profile, steps, host):
     chosen, how = kv_planner.choose(b, args["context_length"], args["max_running_requests"],
                                     args["swa_full_tokens_ratio"], eagle)
     if chosen is None:
-        raise PlanError(_refusal(host, args, b, how, _label(args["gpus"]), _ways_out(
+        raise PlanError(_refusal(host, args, b, how, _label(args["gpus"], args), _ways_out(
             profile, args["gpus"], args, steps["quantization"]["value"],
             steps["memory"]["basis_for"])))
     if chosen["slots_planned"] and how != "auto":
@@ -808,7 +823,8 @@ def plan_document(args, profile, steps):
     ratio = chosen["ratio"] if hybrid else None
     cell = b["layout"]["full_cell"] + (ratio or 0) * b["layout"]["swa_cell"]
     quant = steps["quantization"]["value"]
-    weights_on_host = _gib(b["load"]["total"]) * steps["tp"]["value"] * args["replicas_per_host"] / args["nnodes"]
+    weights_on_host = (_gib(b["load"]["total"]) * steps["tp"]["value"] * args["replicas_per_host"]
+                       / args["nnodes"])
     replicas = replica_layout(args, steps["tp"]["value"])
     if len(replicas) > 1:
         for replica in replicas:
@@ -1031,8 +1047,18 @@ def _ways_out(profile, gpus, args, quant, basis_for):
         ways.append("the FP8 checkpoint %s" % fp8["model_id"])
     for variant in hardware.larger_variants(gpus):
         if fits(quant, valid_tp_sizes(profile, gpus["count"])[-1], variant):
-            ways.append("%d x %s" % (gpus["count"], variant["family"]))
+            ways.append("%d x %s%s" % (gpus["count"], variant["family"],
+                                       " per server" if args["replicas_per_host"] > 1 else ""))
             break
+    if args["replicas_per_host"] > 1:
+        host_gpus = args["host_gpu_count"]
+        for fewer in range(args["replicas_per_host"] - 1, 0, -1):
+            tp = valid_tp_sizes(profile, host_gpus // fewer)[-1]
+            if tp > gpus["count"] and fits(quant, tp):
+                ways.append("replicas_per_host=%d (tp %d each)" % (fewer, tp))
+                break
+        return ", ".join(ways) if ways else "none with %d GPU(s) per server: fewer replicas_per_host, " \
+            "a larger GPU or another model" % gpus["count"]
     for nodes in (2, 4):
         tp = valid_tp_sizes(profile, gpus["count"] * nodes)[-1]
         if tp == gpus["count"] * nodes and fits(quant, tp):

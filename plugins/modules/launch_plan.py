@@ -115,12 +115,15 @@ options:
     type: str
     default: 127.0.0.1
   port:
-    description: TCP port of the server (of the first one with O(replicas_per_host) above 1; the others take the next ports).
+    description:
+      - TCP port of the server; with O(replicas_per_host) above 1, of the first server, the others
+        taking the next ports.
     type: int
     default: 30000
   tp_size:
     description:
-      - Tensor-parallel size of each server; V(auto) is the largest the model accepts over the GPUs one server gets.
+      - Tensor-parallel size of each server; V(auto) is the largest the model accepts over the GPUs
+        of one server.
       - A size the model does not accept, or more GPUs than a server gets, is refused with the numbers.
     type: raw
     default: auto

@@ -1,6 +1,7 @@
 """playbooks/bench.yml through the gateway (-e sglang_bench_target=gateway), end to end on this
 machine: the real smg 1.13.0 (.cache/smg-venv, made by scripts/setup-smg from the offline
-wheelhouse; SMG_VENV names another) on loopback, round_robin, in front of two SGLang server doubles sharing one API key,
+wheelhouse; SMG_VENV names another) on loopback, round_robin, in front of two SGLang server
+doubles sharing one API key,
 and SGLang 0.5.23's own bench_serving (scripts/setup-sglang-parser) on the gateway host against
 the gateway. The report says the fleet's throughput and each replica's requests and share, read
 from smg's own metrics; the key is nowhere in the output or the report; check mode and a second

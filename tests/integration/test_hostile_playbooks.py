@@ -140,7 +140,8 @@ DEPLOY_ROWS = [
     ("path-instance-too-long", DEPLOY, {"sglang_instance": "a" * 41}, ("sglang_instance", "a" * 41)),
     ("path-instance-empty", DEPLOY, {"sglang_instance": ""}, ("sglang_instance",)),
     # sglang-<instance>-<i> are the units of several servers on one host
-    ("path-instance-server-suffix", DEPLOY, {"sglang_instance": "main-1"}, ("sglang_instance", "main-1", "-<number>")),
+    ("path-instance-server-suffix", DEPLOY, {"sglang_instance": "main-1"},
+     ("sglang_instance", "main-1", "-<number>")),
     ("bad-replicas-more-than-gpus", DEPLOY, {"sglang_replicas_per_host": 3},
      ("replicas_per_host=3", "1 GPU(s)")),
     ("bad-replicas-word", DEPLOY, {"sglang_replicas_per_host": "two"}, ("replicas_per_host", "two")),
@@ -346,8 +347,8 @@ TEMPLATE_ROWS = [
 ]
 TEMPLATE_GOOD = {"t-good-with-secrets": {"sglang_api_key": KEY_TMPL, "sglang_hf_token": HF_TMPL},
                  # two servers on a two-GPU host: two units, each its config (port, GPU) and URL
-                 "t-good-two-servers": {"sglang_gpus": facts("derived-h100-x2"), "sglang_replicas_per_host": 2,
-                                        "sglang_instance": "duo"}}
+                 "t-good-two-servers": {"sglang_gpus": facts("derived-h100-x2"),
+                                        "sglang_replicas_per_host": 2, "sglang_instance": "duo"}}
 
 # values given with -e (strings), one run each on a good host; ("OK",) = must work
 CLI = "-e (one run each)"

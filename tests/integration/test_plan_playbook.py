@@ -56,7 +56,8 @@ def test_default_run_plans_example_inventory_then_changes_nothing(tmp_path):
     two = json.loads((plans / "dc4-h200-x8-two.json").read_text())["plan"]
     assert (one["tp_size"], two["tp_size"], len(two["replicas"])) == (8, 4, 2)
     assert two["kv_pool_tokens"] < one["kv_pool_tokens"]
-    assert re.search(r"dc4-h200-x8-two +8 x H200 +Llama-4-Scout-17B-16E-Instruct +2 x tp 4 +30000-30001 ", first.stdout)
+    assert re.search(r"dc4-h200-x8-two +8 x H200 +Llama-4-Scout-17B-16E-Instruct +2 x tp 4 "
+                     r"+30000-30001 ", first.stdout)
     assert sum(r["changed"] for r in recap(first.stdout).values()) == 1
 
     second = ansible_playbook("playbooks/plan.yml", "-e", "sglang_plan_dir=%s" % plans)

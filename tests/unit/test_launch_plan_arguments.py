@@ -15,7 +15,8 @@ from helpers import ROOT
 DOC_TYPES = {"gpus": "dict", "model": "str", "str": "str", "config": "raw", "choice": "str",
              "bool": "bool", "auto_or_context": "raw", "auto_or_count": "raw",
              "auto_or_fraction": "raw", "auto_or_ratio": "raw", "host": "str", "port": "int",
-             "nodes": "int", "rank": "int", "auto_or_tp": "raw", "replicas": "int", "list_of_str": "list", "version": "str"}
+             "nodes": "int", "rank": "int", "auto_or_tp": "raw", "replicas": "int",
+             "list_of_str": "list", "version": "str"}
 
 OPTIONS = yaml.safe_load(launch_plan.DOCUMENTATION)["options"]
 

@@ -54,7 +54,10 @@ def test_a_given_tp_size_with_the_servers_that_fit():
     ({"replicas_per_host": 2, "port": 65535}, "needs ports up to 65536, past 65535"),
     ({"replicas_per_host": 0}, "replicas_per_host"),
     ({"tp_size": "eight"}, "'auto' or a tensor-parallel size"),
-    ({"replicas_per_host": 2, "extra_args": ["--base-gpu-id", "2"]}, "--base-gpu-id"),
+    ({"replicas_per_host": 2, "extra_args": ["--base-gpu-id", "2"]},
+     "every server of the host would get the same base_gpu_id"),
+    ({"replicas_per_host": 2, "extra_args": ["--gpu-id-step", "2"]}, "the same gpu_id_step"),
+    ({"replicas_per_host": 2, "extra_args": ["--nccl-port", "40000"]}, "the same nccl_port"),
 ])
 def test_layouts_that_cannot_exist_are_refused(args, message):
     with pytest.raises(PlanError, match=message.replace("(", r"\(").replace(")", r"\)").replace("'", "'")):
@@ -62,5 +65,14 @@ def test_layouts_that_cannot_exist_are_refused(args, message):
 
 
 def test_base_gpu_id_stays_open_to_extra_args_with_one_server():
-    result = plan("h200-141gb-x4", tp_size=2, extra_args=["--base-gpu-id", "2"])
-    assert result["argv"][-2:] == ["--base-gpu-id", "2"]
+    result = plan("h200-141gb-x4", tp_size=2, extra_args=["--base-gpu-id", "2", "--nccl-port", "40000"])
+    assert result["argv"][-4:] == ["--base-gpu-id", "2", "--nccl-port", "40000"]
+
+
+def test_a_server_that_does_not_fit_is_refused_for_its_own_gpus_with_fewer_servers_as_a_way_out():
+    with pytest.raises(PlanError) as err:
+        plan("derived-h100-x8", replicas_per_host=3)
+    text = str(err.value)
+    assert "does not fit on 2 x H100 (81559 MiB), one of 3 servers on the host" in text
+    assert text.endswith("Ways out: quantization=fp8 (online FP8), 2 x H200 per server, "
+                         "replicas_per_host=2 (tp 4 each)")

@@ -20,7 +20,8 @@ def test_several_servers_are_numbered():
     plan = plan_launch({"gpus": facts("h200-141gb-x4"), "model": SCOUT, "replicas_per_host": 2,
                         "host": "0.0.0.0", "port": 8000})["plan"]
     out = servers.servers(plan, "scout", "/opt/sglang", "/etc/sglang")
-    assert [(s["unit"], s["config"], s["port"], s["local_url"], s["argv"], s["description"]) for s in out] == [
+    assert [(s["unit"], s["config"], s["port"], s["local_url"], s["argv"], s["description"])
+            for s in out] == [
         ("sglang-scout-0.service", "/etc/sglang/scout-0.yaml", 8000, "http://127.0.0.1:8000",
          ["--port", "8000", "--base-gpu-id", "0"], "replica 0 of 2"),
         ("sglang-scout-1.service", "/etc/sglang/scout-1.yaml", 8001, "http://127.0.0.1:8001",
