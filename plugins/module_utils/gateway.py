@@ -57,6 +57,9 @@ def workers(records, pending, vars_of):
     whose deployed plan was read, that serve (rank 0 of a replica) and have no restart still to
     verify. `records`: the results of slurp looped over the workers (item = host); `pending`:
     of find over each worker's restart-pending folder (its files: the units to restart)."""
+    # a host whose markers could not be looked for may have a restart pending: none of its
+    # servers is added (unread() keeps those registered)
+    unsure = set(unread(pending))
     pending_units = {}
     for result in pending:
         pending_units[result.get("item")] = {os.path.basename(f.get("path", ""))
@@ -64,7 +67,7 @@ def workers(records, pending, vars_of):
     out = []
     for result in records:
         host = result.get("item")
-        if not result.get("content"):
+        if not result.get("content") or host in unsure:
             continue
         try:
             text = base64.b64decode(result["content"]).decode("utf-8")

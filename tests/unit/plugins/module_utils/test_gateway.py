@@ -56,6 +56,13 @@ def test_every_server_of_a_host_is_a_worker_unless_its_restart_is_pending():
     assert [w["url"] for w in out] == ["http://10.0.0.1:30000", "http://10.0.0.1:30002"]
 
 
+def test_a_host_whose_pending_restarts_cannot_be_looked_for_is_not_added():
+    records = [record("w1"), record("w2")]
+    pending = [stat("w1"), {"item": "w2", "failed": True, "msg": "Permission denied"}]
+    assert [w["host"] for w in gateway.workers(records, pending, lambda h: VARS[h])] == ["w1"]
+    assert gateway.unread(records + pending) == ["w2"]
+
+
 def test_a_worker_on_loopback_is_marked_and_ipv6_is_bracketed():
     out = gateway.workers([record("w4", listen="127.0.0.1")], [], lambda h: VARS[h])
     assert out[0]["url"] == "http://[fe80::4]:30000" and out[0]["loopback"] is True
