@@ -67,8 +67,11 @@ def _hosts_table(hosts):
             rows.append([host, "-", gateway.get("model"), "-", "-", "-",
                          "gateway of %d replicas" % len(gateway.get("workers") or [])])
             continue
+        # a host of several servers is measured on its first (bench.yml targets one URL)
+        tp = plan.get("tp_size") if (plan.get("replicas_per_host") or 1) == 1 else \
+            "%s (first of %d servers)" % (plan.get("tp_size"), plan["replicas_per_host"])
         rows.append([host, plan.get("gpus"), plan.get("model"), plan.get("quantization"),
-                     plan.get("tp_size"), plan.get("attention_backend"),
+                     tp, plan.get("attention_backend"),
                      data["host"].get("sglang_version") or plan.get("sglang_version")])
     return ("Hosts", ["host", "GPUs", "model", "weights", "TP", "attention", "SGLang"], rows)
 

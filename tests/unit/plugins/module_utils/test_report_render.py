@@ -104,3 +104,11 @@ def test_the_gate_table_lists_compared_and_skipped_rows():
     assert "## Against the baseline reports/c/old (gate: 10 %)" in md
     assert "| h | latency | output tok/s | 100.00 | 80.00 | -20.0 % | REGRESSED |" in md
     assert "| h | x | - | - | - | - | not compared: not in the baseline |" in md
+
+
+def test_a_host_of_several_servers_says_which_one_was_measured(tmp_path):
+    the_plan = dict(plan(4.8, 4, "fp8"), gpus="8 x NVIDIA H200", model="scout", tp_size=4,
+                    replicas_per_host=2)
+    write_host(tmp_path, "gpu-8", {"latency": record(H100_LATENCY)}, the_plan, ACCURACY)
+    md = rr.render_markdown(report_of(tmp_path), [])
+    assert "| gpu-8 | 8 x NVIDIA H200 | scout | fp8 | 4 (first of 2 servers) |" in md
