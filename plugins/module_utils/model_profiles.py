@@ -34,6 +34,12 @@ _LLAMA4 = {
     "tool_call_parser": "pythonic",
     "attention_backends": _LLAMA4_ATTENTION_BACKENDS,
     "eagle3": _LLAMA4_EAGLE3,
+    # why pipeline parallel cannot take over where tensor parallel stops (SGLang 0.5.17 and
+    # 0.5.23 source: tests/e2e/pp/RESEARCH.md)
+    "no_pipeline_parallel": "SGLang does not split Llama 4's layers between pipeline stages (its "
+                            "Llama4Model builds all 48 on every rank) and refuses --pp-size above 1 "
+                            "for Llama4ForConditionalGeneration once loaded: 'Pipeline Parallel is "
+                            "not compatible with this model.'",
 }
 
 # Per architecture (config.json's architectures[0]): what SGLang does for it, and the adapter

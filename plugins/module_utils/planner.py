@@ -657,9 +657,11 @@ def tensor_parallel(args, profile, host):
                                        "" if replicas == 1 else "; use fewer replicas_per_host"))
     tp = sizes[-1] if given == "auto" else given
     if args["nnodes"] > 1 and tp != world:
+        no_pp = model_profiles.ARCHITECTURES[profile["architecture"]]["no_pipeline_parallel"]
         raise PlanError("%s: nnodes=%d x %d GPUs = %d, which is not a tensor-parallel size %s "
-                        "accepts (%s)" % (host, args["nnodes"], count, world,
-                                          profile["model_id"], ", ".join(map(str, sizes))))
+                        "accepts (%s), and pipeline parallel cannot make up the rest: %s" % (
+                            host, args["nnodes"], count, world, profile["model_id"],
+                            ", ".join(map(str, sizes)), no_pp))
     if given != "auto":
         why = "given"
     elif tp == world:

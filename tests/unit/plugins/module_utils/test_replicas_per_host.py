@@ -76,3 +76,14 @@ def test_a_server_that_does_not_fit_is_refused_for_its_own_gpus_with_fewer_serve
     assert "does not fit on 2 x H100 (81559 MiB), one of 3 servers on the host" in text
     assert text.endswith("Ways out: quantization=fp8 (online FP8), 2 x H200 per server, "
                          "replicas_per_host=2 (tp 4 each)")
+
+
+def test_maverick_bf16_on_two_8xh100_hosts_is_refused_with_why_pipeline_parallel_cannot_help():
+    """tp stops at 8 (40 heads); SGLang runs Llama 4 without pipeline parallel (its own source,
+    tests/e2e/pp/RESEARCH.md), so 16 GPUs over two hosts cannot serve one Maverick."""
+    with pytest.raises(PlanError) as err:
+        plan_launch({"gpus": facts("derived-h100-x8"),
+                     "model": "meta-llama/Llama-4-Maverick-17B-128E-Instruct",
+                     "nnodes": 2, "node_rank": 0, "dist_init_addr": "10.0.0.1:5757"})
+    assert "nnodes=2 x 8 GPUs = 16, which is not a tensor-parallel size" in str(err.value)
+    assert "'Pipeline Parallel is not compatible with this model.'" in str(err.value)
