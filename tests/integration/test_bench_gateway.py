@@ -25,6 +25,7 @@ from integration.test_bench_playbooks import (
     free_port,
     recap,
     report_dirs,
+    require_client,
     run,
 )
 
@@ -64,10 +65,7 @@ def answers(port, path, body=None):
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
-    if not os.path.exists(os.path.join(CLIENT_SITE, "sglang", "bench_serving.py")):
-        if os.environ.get("LLMOPS_SKIP_SGLANG_PARSER") == "1":
-            pytest.skip("SGLang's client environment not set up")
-        pytest.fail("run scripts/setup-sglang-parser first (SGLang's client on a CPU)")
+    require_client()
     if not os.access(SMG, os.X_OK):
         pytest.fail("no smg at %s: run scripts/setup-smg (SMG_VENV names another venv)" % SMG)
     base = tmp_path_factory.mktemp("gateway-bench")

@@ -41,12 +41,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def require_client():
+    """SGLang's own bench_serving, set up by scripts/setup-sglang-parser."""
     if not os.path.exists(os.path.join(CLIENT_SITE, "sglang", "bench_serving.py")):
         if os.environ.get("LLMOPS_SKIP_SGLANG_PARSER") == "1":
             pytest.skip("SGLang's client environment not set up")
         pytest.fail("run scripts/setup-sglang-parser first (SGLang's client on a CPU)")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    require_client()
     base = tmp_path_factory.mktemp("bench")
     model = base / "tiny-llama4"
     shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "models", "tiny-llama4"), model)

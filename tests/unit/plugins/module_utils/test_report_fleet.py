@@ -81,20 +81,23 @@ def test_the_report_has_the_fleet_table_and_no_ceiling_for_the_gateway(tmp_path)
     assert json.loads(json.dumps(doc)) == doc
 
 
+def written_report(folder, data):
+    """The report of `data` as bench_report writes it and reads it back."""
+    rs.write_host_results(rs.ReportWriter(), str(folder), data)
+    hosts = rs.load_report_dir(str(folder))
+    return {"cluster": "lab", "timestamp": "t", "hosts": hosts, "summary": rm.summarise(hosts)}
+
+
 def test_without_a_gateway_the_report_is_as_before(tmp_path):
     data = results()
     del data["gw-1"]
-    rs.write_host_results(rs.ReportWriter(), str(tmp_path), data)
-    hosts = rs.load_report_dir(str(tmp_path))
-    report = {"cluster": "lab", "timestamp": "t", "hosts": hosts, "summary": rm.summarise(hosts)}
+    report = written_report(tmp_path, data)
     assert len(rr.tables(report)) == 3 and "fleet" not in rr.summary_document(report)
 
 
 def test_a_report_of_gateways_only_has_no_empty_ceiling_table(tmp_path):
     data = results()
     del data["gpu-1"]
-    rs.write_host_results(rs.ReportWriter(), str(tmp_path), data)
-    hosts = rs.load_report_dir(str(tmp_path))
-    report = {"cluster": "lab", "timestamp": "t", "hosts": hosts, "summary": rm.summarise(hosts)}
+    report = written_report(tmp_path, data)
     assert [t[0] for t in rr.tables(report)][-1] == (
         "Through the gateway: fleet throughput and each replica's share")
