@@ -15,6 +15,8 @@ tests/e2e/gpu/results/).
                                                       # start again, in the background)
     python3 tests/e2e/gpu/gateway_probe.py sigkill    # once it is back: kill -9 of its process
                                                       # group mid-run
+    python3 tests/e2e/gpu/gateway_probe.py metrics    # raw /metrics of SGLang and smg; replica
+                                                      # g0's scheduler stopped (SIGSTOP) under load
 
 Carried parts, made on the CPU machine by `pack` from what prepare.sh leaves in .e2e/ (part*/, the
 SGLang wheelhouse of wheels.txt with sglang-kernel trimmed; tiny-llama4.tgz) and from
@@ -637,6 +639,108 @@ def sigkill_step(record):
     stop_during_run(record, "sigkill", "kill", record.get("failover_delay_s", 4.0))
 
 
+# ------------------------------------------------------------------------------------ metrics
+
+def raw_metrics(url, name):
+    """The whole /metrics text of url, to OUT/<name> (for tests/fixtures/metrics/)."""
+    status, text = http(url, timeout=10)
+    with open(os.path.join(OUT, name), "w") as handle:
+        handle.write(text if status == 200 else "# %s: %s %s\n" % (url, status, text[:300]))
+    return status
+
+
+def child_pids(root):
+    """Every descendant of root (from /proc), as {pid: (comm, cmdline)}."""
+    parents = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as handle:
+                head, tail = handle.read().rsplit(")", 1)
+            pid = int(stat.split("/")[2])
+            with open("/proc/%d/cmdline" % pid, "rb") as handle:
+                cmd = handle.read().replace(b"\0", b" ").decode(errors="replace")[:120]
+        except (OSError, ValueError):
+            continue
+        parents[pid] = (int(tail.split()[1]), head.split("(", 1)[1], cmd)
+    out, todo = {}, [root]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, comm, cmd) in parents.items():
+            if ppid == parent and pid not in out:
+                out[pid] = (comm, cmd)
+                todo.append(pid)
+    return out
+
+
+def timed(url, key=False, data=None, timeout=30):
+    t = time.time()
+    status, text = http(url, timeout=timeout, key=key, data=data)
+    return {"status": status, "seconds": round(time.time() - t, 2), "body": text[:160]}
+
+
+def stall_load(port, stop, results):
+    """Long streams to one replica until stop is set (each one 4,000 tokens, ignore_eos)."""
+    body = {"model": "tiny-llama4", "prompt": "Hello", "max_tokens": 4000, "temperature": 1.0,
+            "ignore_eos": True}
+    while not stop.is_set():
+        results.append(timed("http://127.0.0.1:%d/v1/completions" % port, key=True, data=body,
+                             timeout=120)["status"])
+
+
+def metrics_step(record):
+    """Full /metrics of SGLang 0.5.17 (replica g0, --enable-metrics) and of smg 1.13.0, raw, for
+    the alert rules' fixtures; then replica g0's scheduler stopped (SIGSTOP) under load: what
+    /health, /health_generate, a completion and /metrics say while generation is stalled, then
+    SIGCONT."""
+    port = REPLICAS["g0"]
+    stall = record.setdefault("stall", {})
+    stall["raw"] = {"sglang": raw_metrics("http://127.0.0.1:%d/metrics" % port,
+                                          "metrics-sglang-0.5.17.txt"),
+                    "smg": raw_metrics("http://127.0.0.1:%d/metrics" % GW_METRICS,
+                                       "metrics-smg-1.13.0.txt")}
+    procs = child_pids(pid_of("g0"))
+    stall["processes"] = {str(pid): comm for pid, (comm, _cmd) in procs.items()}
+    schedulers = [pid for pid, (comm, cmd) in procs.items()
+                  if "scheduler" in comm.lower() or "scheduler" in cmd.lower()]
+    stall["scheduler_pids"] = schedulers
+    if not schedulers:
+        log("no scheduler process under g0: %s" % procs)
+        return
+    stop, results = threading.Event(), []
+    loaders = [threading.Thread(target=stall_load, args=(port, stop, results)) for _ in range(8)]
+    for thread in loaders:
+        thread.start()
+    time.sleep(4)
+    raw_metrics("http://127.0.0.1:%d/metrics" % port, "stall-0-before.txt")
+    for pid in schedulers:
+        os.kill(pid, signal.SIGSTOP)
+    stopped_at = time.time()
+    stall["probes"] = []
+    try:
+        for tag, wait in (("stall-1-5s", 5), ("stall-2-35s", 35)):
+            time.sleep(max(0.0, stopped_at + wait - time.time()))
+            raw_metrics("http://127.0.0.1:%d/metrics" % port, "%s.txt" % tag)
+            stall["probes"].append({
+                "since_sigstop_s": round(time.time() - stopped_at, 1),
+                "health": timed("http://127.0.0.1:%d/health" % port, timeout=40),
+                "health_generate": timed("http://127.0.0.1:%d/health_generate" % port, timeout=40),
+                "completion_1_token": timed(
+                    "http://127.0.0.1:%d/v1/completions" % port, key=True, timeout=15,
+                    data={"model": "tiny-llama4", "prompt": "Hi", "max_tokens": 1}),
+                "gateway_workers": workers()})
+    finally:
+        for pid in schedulers:
+            os.kill(pid, signal.SIGCONT)
+    time.sleep(10)
+    stop.set()
+    raw_metrics("http://127.0.0.1:%d/metrics" % port, "stall-3-after-sigcont.txt")
+    stall["after_sigcont"] = {"health": timed("http://127.0.0.1:%d/health" % port)}
+    for thread in loaders:
+        thread.join(timeout=150)
+    stall["load_statuses"] = {str(s): results.count(s) for s in set(results)}
+    log("stall: %s" % json.dumps(stall["probes"])[:3000])
+
+
 # ------------------------------------------------------------------------------------ main
 
 def key_lines():
@@ -667,7 +771,7 @@ def main():
     record = load_record()
     try:
         {"deploy": deploy_step, "gateway": gateway_step, "bench": bench_step,
-         "sigterm": sigterm_step, "sigkill": sigkill_step}[step](record)
+         "sigterm": sigterm_step, "sigkill": sigkill_step, "metrics": metrics_step}[step](record)
     finally:
         key_lines()
         save_record(record)
