@@ -13,6 +13,9 @@ version_added: "0.1.0"
 description:
   - Turns C(--tp 8 --enable-multimodal) into the mapping C(tp=8), C(enable-multimodal=true), which
     SGLang merges back into arguments when started with C(--config FILE).
+  - The same file holds C(server_config) (one server of C(sglang_servers), the launch plan and the
+    API key -> the mapping of that server's config file, which is the plan's options without its
+    extra_args, then the server's own port and GPUs, then C(api-key) when a key is given).
 options:
   _input:
     description: The argv list M(llmops.sglang.launch_plan) returns.
@@ -49,6 +52,19 @@ def _argv_to_config(argv):
         raise AnsibleFilterError("argv_to_config: %s" % exc)
 
 
+def _server_config(server, launch, api_key=""):
+    argv = list(launch["argv"])
+    extra = len(launch["plan"].get("extra_args") or [])
+    try:
+        config = argv_to_config(argv[:len(argv) - extra])
+        config.update(argv_to_config(list(server.get("argv") or [])))
+    except ValueError as exc:
+        raise AnsibleFilterError("server_config: %s" % exc)
+    if api_key:
+        config["api-key"] = api_key
+    return config
+
+
 class FilterModule(object):
     def filters(self):
-        return {"argv_to_config": _argv_to_config}
+        return {"argv_to_config": _argv_to_config, "server_config": _server_config}

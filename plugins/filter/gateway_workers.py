@@ -18,7 +18,9 @@ description:
     restart is still to verify.
   - Each worker's URL is C(http://<address>:<planned port>), the address being the host's
     C(sglang_advertise_address), else its C(ansible_host), else its inventory name.
-  - The same file holds C(gateway_changes) (wanted URLs, smg's C(GET /workers) list and
+  - The same file holds C(gateway_urls) (host names and C(hostvars) -> the URL the gateway
+    reaches each of their servers at, from each host's C(sglang_launch) plan), C(gateway_changes)
+    (wanted URLs, smg's C(GET /workers) list and
     whether to keep every registered worker -> the URLs to add and the worker ids to remove) and
     C(gateway_unread) (the slurp results -> the hosts whose record could not be read).
 options:
@@ -66,6 +68,22 @@ def _gateway_workers(records, pending, hostvars):
         raise AnsibleFilterError(str(exc))
 
 
+def _gateway_urls(hosts, hostvars):
+    out = []
+    try:
+        for host in hosts:
+            host_vars = hostvars[host]
+            plan = host_vars["sglang_launch"]["plan"]
+            address_vars = {k: host_vars.get(k) for k in ("sglang_advertise_address", "ansible_host")}
+            out += [where for _server, where in gateway.server_urls(
+                host, plan, str(host_vars.get("sglang_instance") or "main"), address_vars)]
+    except gateway.WorkerError as exc:
+        raise AnsibleFilterError(str(exc))
+    except KeyError as exc:
+        raise AnsibleFilterError("gateway_urls: %s has no plan (%s)" % (host, exc))
+    return out
+
+
 def _gateway_changes(wanted_urls, registered, keep_all=False):
     add, remove = gateway.changes(list(wanted_urls), list(registered or []), bool(keep_all))
     return {"add": add, "remove": remove}
@@ -78,4 +96,5 @@ def _gateway_unread(records):
 class FilterModule(object):
     def filters(self):
         return {"gateway_workers": _gateway_workers, "gateway_changes": _gateway_changes,
+                "gateway_urls": _gateway_urls,
                 "gateway_unread": _gateway_unread}

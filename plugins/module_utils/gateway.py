@@ -78,12 +78,10 @@ def workers(records, pending, vars_of):
             continue
         plan = record["plan"]
         loopback = is_loopback(plan.get("host", ""))
-        for server in servers.servers(plan, str(record.get("instance") or "main"), "/", "/"):
+        instance = str(record.get("instance") or "main")
+        for server, where in server_urls(host, plan, instance, vars_of(host)):
             if server["unit"] in pending_units.get(host, ()):
                 continue
-            # a worker on loopback is reachable only from its own host (the gateway's, or refused)
-            where = server["local_url"] if loopback and server["local_url"] else url(
-                worker_address(host, vars_of(host)), server["port"])
             out.append({
                 "host": host,
                 "url": where,
@@ -93,6 +91,18 @@ def workers(records, pending, vars_of):
                 "start_timeout_s": int(plan.get("start_timeout_s") or 0),
                 "summary": "%s: %s serves %s" % (host, where, plan["served_model_name"]),
             })
+    return out
+
+
+def server_urls(host, plan, instance, host_vars):
+    """[(server, the URL the gateway reaches it at)] for every server of a host's plan."""
+    loopback = is_loopback(plan.get("host", ""))
+    out = []
+    for server in servers.servers(plan, instance, "/", "/"):
+        # a worker on loopback is reachable only from its own host (the gateway's, or refused)
+        where = server["local_url"] if loopback and server["local_url"] else url(
+            worker_address(host, host_vars), server["port"])
+        out.append((server, where))
     return out
 
 

@@ -22,10 +22,12 @@ def main():
         version = re.search(r'__version__ = "([^"]+)"', handle.read()).group(1)
     dist = "sglang-%s.dist-info" % version
     files = {}
-    for name in sorted(os.listdir(os.path.join(SRC, "sglang"))):
-        if name.endswith(".py"):
-            with open(os.path.join(SRC, "sglang", name), "rb") as handle:
-                files["sglang/" + name] = handle.read()
+    for folder, _dirs, names in sorted(os.walk(os.path.join(SRC, "sglang"))):
+        for name in sorted(names):
+            if name.endswith((".py", ".json")):
+                path = os.path.join(folder, name)
+                with open(path, "rb") as handle:
+                    files[os.path.relpath(path, SRC).replace(os.sep, "/")] = handle.read()
     files[dist + "/METADATA"] = ("Metadata-Version: 2.1\nName: sglang\nVersion: %s\n"
                                  "Summary: TEST DOUBLE of SGLang's server (llmops.sglang tests)\n"
                                  % version).encode()

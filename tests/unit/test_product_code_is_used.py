@@ -11,7 +11,7 @@ import pytest
 from helpers import ROOT
 
 MODULE_UTILS = ("gpu_parsers", "safe_text", "launch_config", "client_run", "bench_prompts",
-                "accuracy", "bench_profiles")
+                "accuracy", "bench_profiles", "rollout")
 PRODUCT = ("plugins", "roles", "playbooks", "deploy.yml")
 
 

@@ -20,6 +20,12 @@
   connection stays in step.
 - Logs `server_args={...}` at INFO on start, API key included, as SGLang does.
 - SIGTERM: /health turns 503, then the process exits.
+- Faults a rollout must catch, from the environment (the unit's env file), read at start:
+  SGLANG_DOUBLE_NEVER_READY=1: /health answers 503 for ever (a model that never loads);
+  SGLANG_DOUBLE_HANG_AFTER=N: inference requests after the first N never answer while /health
+  still answers 200 (SGLang issues #6624, #22779: generation dead, health fine);
+  SGLANG_DOUBLE_TOKEN_SECONDS=S: each inference answer takes S seconds per completion token
+  (default 0.01), so that a slower build is measurably slower.
 - `--help` / `-h`: prints a usage of SGLang's flags and exits 0, before anything else, as
   SGLang's argparse parser does (`python -m sglang.launch_server --help` is how the install role
   checks that the server's modules import).
@@ -107,6 +113,7 @@ class State:
     node_rank = 0
     joined = None  # set once every rank is in the rendezvous
     inflight = 0  # inference requests being answered: /v1/loads' num_running_reqs
+    answered = 0  # inference requests taken since start (SGLANG_DOUBLE_HANG_AFTER)
     lock = threading.Lock()
 
 
@@ -208,6 +215,9 @@ def make_handler(state):
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # TCP_NODELAY, as uvicorn sets it: the headers and the body go in two writes, and Nagle's
+        # wait for the client's delayed ACK would add about 40 ms to every answer
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *args):
             sys.stderr.write("double: " + fmt % args + "\n")
@@ -364,13 +374,21 @@ def make_handler(state):
                 return self.send(404, {"detail": "Not Found"})
             with state.lock:
                 state.inflight += 1
+                state.answered += 1
+                hang = 0 <= fault("SGLANG_DOUBLE_HANG_AFTER", -1) < state.answered
             try:
+                if hang:  # generation is dead; the connection stays open, nothing comes back
+                    while not state.stopping:
+                        time.sleep(0.5)
+                    return None
                 return self.infer(path, body)
             finally:
                 with state.lock:
                     state.inflight -= 1
 
         def infer(self, path, body):
+            tokens = 3 if path == "/v1/chat/completions" else 2
+            time.sleep(fault("SGLANG_DOUBLE_TOKEN_SECONDS", 0.01) * tokens)
             if path == "/v1/chat/completions":
                 return self.chat(body)
             if path == "/v1/completions":
@@ -490,6 +508,11 @@ def join_rendezvous(state):
     os._exit(1)
 
 
+def fault(name, default):
+    """A fault knob of the environment (the module docstring), as a number."""
+    return float(os.environ.get(name, default))
+
+
 def load_seconds():
     return float(os.environ.get("SGLANG_DOUBLE_LOAD_SECONDS", "3"))
 
@@ -536,7 +559,8 @@ def main(argv=None):
         threading.Thread(target=rendezvous, args=(state, peers) if state.node_rank == 0
                          else (state,), daemon=True).start()
     else:
-        state.ready_at = time.time() + load_seconds()
+        never = fault("SGLANG_DOUBLE_NEVER_READY", 0)
+        state.ready_at = float("inf") if never else time.time() + load_seconds()
         state.joined.set()
     if state.node_rank >= 1:  # SGLang starts a rank's stub server once its schedulers are ready
         state.joined.wait()

@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops.sglang contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rollout's decisions, pure: why a host must roll, whether enough replicas stay ready while
+it does, what a burst of requests measured, and whether the canary regressed."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+
+
+def reasons(current_version, wanted_version, recorded, planned, pending, stale_files):
+    """Why this host's servers must be rolled ([] = nothing to do). `recorded`: the deployed
+    plan record (deployed_plan.parse) or None; `planned`: {"sglang_version", "command", "argv"}
+    of this run's plan; `pending`: restart markers still there; `stale_files`: the files the
+    service would write differently."""
+    out = []
+    if current_version != wanted_version:
+        out.append("SGLang %s -> %s" % (current_version or "none", wanted_version))
+    if recorded is None:
+        out.append("no deployed plan recorded")
+    else:
+        changed = [key for key in ("sglang_version", "command", "argv")
+                   if recorded.get(key) != planned.get(key)]
+        if changed:
+            out.append("planned %s changed" % ", ".join(changed))
+    if pending:
+        out.append("a restart is pending (%s)" % ", ".join(sorted(pending)))
+    if stale_files:
+        out.append("%s would change" % ", ".join(stale_files))
+    return out
+
+
+def ready_elsewhere(registered, model, leaving_urls):
+    """The gateway's healthy workers of `model` that stay while `leaving_urls` roll."""
+    leaving = set(leaving_urls)
+    return sorted(w.get("url") for w in registered
+                  if w.get("is_healthy") and w.get("model_id") == model and w.get("url") not in leaving)
+
+
+def percentile(values, pct):
+    """The nearest-rank percentile (None without values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(math.ceil(pct / 100.0 * len(ordered))) - 1))]
+
+
+def burst_summary(rows, seconds):
+    """What a burst of requests measured. rows: [{"status", "seconds", "output_tokens", "error"}]
+    (status 200 with a choice counts as answered)."""
+    answered = [r for r in rows if r.get("status") == 200 and not r.get("error")]
+    statuses = {}
+    for row in rows:
+        key = str(row.get("status"))
+        statuses[key] = statuses.get(key, 0) + 1
+    tokens = sum(int(r.get("output_tokens") or 0) for r in answered)
+    latencies = [r["seconds"] for r in answered]
+    return {
+        "requests": len(rows),
+        "answered": len(answered),
+        "failed": len(rows) - len(answered),
+        "statuses": statuses,
+        "first_errors": [r.get("error") or "status %s" % r.get("status")
+                         for r in rows if r not in answered][:3],
+        "seconds": round(seconds, 3),
+        "output_tokens": tokens,
+        "output_tokens_per_s": round(tokens / seconds, 2) if seconds > 0 else 0.0,
+        "latency_p50_s": percentile(latencies, 50),
+        "latency_p99_s": percentile(latencies, 99),
+    }
+
+
+def regression(baseline, after, max_drop_pct):
+    """None, or why the canary's throughput after the change is below the baseline's by more than
+    max_drop_pct."""
+    before = float(baseline.get("output_tokens_per_s") or 0)
+    now = float(after.get("output_tokens_per_s") or 0)
+    if before <= 0:
+        return None
+    drop = (before - now) / before * 100.0
+    if drop > float(max_drop_pct):
+        return ("output throughput %.1f tok/s is %.1f %% below the baseline's %.1f tok/s "
+                "(allowed: %s %%)" % (now, drop, before, max_drop_pct))
+    return None
+
+
+def timed_steps(marks):
+    """[[step, start time], ...] (the last one, "done", ends the one before) -> [{step, seconds}]."""
+    out = []
+    for (step, start), (_next, end) in zip(marks, marks[1:]):
+        out.append({"step": step, "seconds": round(float(end) - float(start), 1)})
+    return out
+
+
+def report(records, started_at=None):
+    """The rollout record: each host's result, reasons, versions, checks and step timings."""
+    hosts = []
+    for record in records:
+        row = {key: record.get(key) for key in ("host", "result", "reasons", "from_version", "to_version",
+                                                 "servers", "failure", "rollback", "baseline", "checks")
+               if record.get(key) not in (None, [], "")}
+        row["steps"] = timed_steps(record.get("steps") or [])
+        row["seconds"] = round(sum(step["seconds"] for step in row["steps"]), 1)
+        hosts.append(row)
+    failed = [row["host"] for row in hosts if row.get("failure")]
+    return {"started_at": started_at, "result": "stopped at %s" % ", ".join(failed) if failed else "rolled",
+            "hosts": hosts}
+
+
+def markdown(doc):
+    """One line per host: result, versions, seconds and each step's."""
+    lines = ["# Rollout: %s" % doc["result"], ""]
+    for row in doc["hosts"]:
+        steps = ", ".join("%s %.1f s" % (s["step"], s["seconds"]) for s in row["steps"])
+        line = "- %s: %s, SGLang %s -> %s, %.1f s (%s)" % (
+            row["host"], row.get("result", "?"), row.get("from_version") or "?", row.get("to_version") or "?",
+            row["seconds"], steps)
+        if row.get("failure"):
+            line += "; %s; %s" % (row["failure"], row.get("rollback") or "not touched")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
