@@ -18,7 +18,7 @@ description:
     restart is still to verify.
   - Each worker's URL is C(http://<address>:<planned port>), the address being the host's
     C(sglang_advertise_address), else its C(ansible_host), else its inventory name.
-  - The same file holds C(gateway_urls) (host names and C(hostvars) -> the URL the gateway
+  - The same file holds C(gateway_server_urls) (host names and C(hostvars) -> the URL the gateway
     reaches each of their servers at, from each host's C(sglang_launch) plan), C(gateway_changes)
     (wanted URLs, smg's C(GET /workers) list and
     whether to keep every registered worker -> the URLs to add and the worker ids to remove) and
@@ -68,7 +68,7 @@ def _gateway_workers(records, pending, hostvars):
         raise AnsibleFilterError(str(exc))
 
 
-def _gateway_urls(hosts, hostvars):
+def _gateway_server_urls(hosts, hostvars):
     out = []
     try:
         for host in hosts:
@@ -80,7 +80,7 @@ def _gateway_urls(hosts, hostvars):
     except gateway.WorkerError as exc:
         raise AnsibleFilterError(str(exc))
     except KeyError as exc:
-        raise AnsibleFilterError("gateway_urls: %s has no plan (%s)" % (host, exc))
+        raise AnsibleFilterError("gateway_server_urls: %s has no plan (%s)" % (host, exc))
     return out
 
 
@@ -96,5 +96,5 @@ def _gateway_unread(records):
 class FilterModule(object):
     def filters(self):
         return {"gateway_workers": _gateway_workers, "gateway_changes": _gateway_changes,
-                "gateway_urls": _gateway_urls,
+                "gateway_server_urls": _gateway_server_urls,
                 "gateway_unread": _gateway_unread}

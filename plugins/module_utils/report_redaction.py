@@ -39,6 +39,12 @@ def redact(value):
     return _redact(value, secrets)
 
 
+def mask(value, secrets):
+    """A copy of a JSON value (a journal's lines) with each of the given secrets, and the value
+    after a secret option on a command line, replaced."""
+    return _redact(value, sorted((str(v) for v in secrets if v), key=len, reverse=True))
+
+
 def _is_secret(key, item):
     return bool(SECRET_KEY_PATTERN.search(str(key))) and isinstance(item, str) and bool(item)
 

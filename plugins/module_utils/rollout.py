@@ -87,6 +87,11 @@ def regression(baseline, after, max_drop_pct):
     return None
 
 
+# what rollout.json keeps of each host's record (its steps become seconds)
+REPORTED = ("host", "result", "reasons", "from_version", "to_version", "servers", "failure", "rollback",
+            "baseline", "checks")
+
+
 def timed_steps(marks):
     """[[step, start time], ...] (the last one, "done", ends the one before) -> [{step, seconds}]."""
     out = []
@@ -99,9 +104,7 @@ def report(records, started_at=None):
     """The rollout record: each host's result, reasons, versions, checks and step timings."""
     hosts = []
     for record in records:
-        row = {key: record.get(key) for key in ("host", "result", "reasons", "from_version", "to_version",
-                                                 "servers", "failure", "rollback", "baseline", "checks")
-               if record.get(key) not in (None, [], "")}
+        row = {key: record.get(key) for key in REPORTED if record.get(key) not in (None, [], "")}
         row["steps"] = timed_steps(record.get("steps") or [])
         row["seconds"] = round(sum(step["seconds"] for step in row["steps"]), 1)
         hosts.append(row)

@@ -54,7 +54,7 @@ options:
     type: bool
     default: false
 author:
-  - llmops.sglang contributors
+  - llmops.sglang contributors (@llmops)
 """
 
 EXAMPLES = r"""
@@ -124,8 +124,10 @@ def one_request(url, model, api_key, max_tokens, timeout):
     headers = {"Content-Type": "application/json"}
     if api_key:
         headers["Authorization"] = "Bearer " + api_key
+    # every answer max_tokens long (SGLang's ignore_eos): tokens per second then compare across
+    # versions whatever each would stop at
     body = json.dumps({"model": model, "prompt": "Count: one, two, three,", "max_tokens": max_tokens,
-                       "temperature": 0}).encode()
+                       "temperature": 0, "ignore_eos": True}).encode()
     started = time.time()
     row = {"status": None, "output_tokens": 0, "error": None}
     try:
@@ -160,7 +162,7 @@ def burst(params):
                     del queue[:]
 
     started = time.time()
-    threads = [threading.Thread(target=worker) for _ in range(max(1, params["concurrency"]))]
+    threads = [threading.Thread(target=worker) for dummy in range(max(1, params["concurrency"]))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -173,10 +175,10 @@ def main():
         argument_spec=dict(
             url=dict(type="str", required=True),
             model=dict(type="str", required=True),
-            api_key=dict(type="str", no_log=True, default=""),
+            api_key=dict(type="str", no_log=True),
             requests=dict(type="int", default=50),
             concurrency=dict(type="int", default=8),
-            max_tokens=dict(type="int", default=16),
+            max_tokens=dict(type="int", default=16, no_log=False),
             timeout=dict(type="int", default=30),
             allow_failures=dict(type="bool", default=False),
         ),

@@ -27,7 +27,7 @@ options:
     type: path
     required: true
 author:
-  - llmops.sglang contributors
+  - llmops.sglang contributors (@llmops)
 """
 
 EXAMPLES = r"""

@@ -707,7 +707,7 @@ def metrics_step(record):
         log("no scheduler process under g0: %s" % procs)
         return
     stop, results = threading.Event(), []
-    loaders = [threading.Thread(target=stall_load, args=(port, stop, results)) for _ in range(8)]
+    loaders = [threading.Thread(target=stall_load, args=(port, stop, results)) for dummy in range(8)]
     for thread in loaders:
         thread.start()
     time.sleep(4)

@@ -117,3 +117,14 @@ def test_a_loopback_worker_is_reached_at_its_local_url():
 def test_an_address_with_a_scope_id_newline_or_space_is_refused(address):
     with pytest.raises(gateway.WorkerError):
         gateway.worker_address("w9", {"sglang_advertise_address": address})
+
+
+def test_server_urls_are_where_the_gateway_reaches_each_server():
+    plan = {"port": 30000, "host": "0.0.0.0", "replicas_per_host": 2,
+            "replicas": [{"index": 0, "port": 30000, "local_url": "http://127.0.0.1:30000", "argv": []},
+                         {"index": 1, "port": 30001, "local_url": "http://127.0.0.1:30001", "argv": []}]}
+    urls = [u for _s, u in gateway.server_urls("w2", plan, "main", VARS["w2"])]
+    assert urls == ["http://w2.fast:30000", "http://w2.fast:30001"]
+    loopback = dict(plan, host="127.0.0.1")
+    assert [u for _s, u in gateway.server_urls("w2", loopback, "main", VARS["w2"])] == [
+        "http://127.0.0.1:30000", "http://127.0.0.1:30001"]

@@ -85,3 +85,10 @@ def test_only_redaction_of_the_report_travels_to_hosts():
     shipped = shipped_module_utils()
     assert "client_run" in shipped  # run_client's helpers, which redact on the host
     assert sorted(n for n in shipped if n.startswith("report_")) == ["report_redaction"]
+
+
+def test_mask_replaces_the_given_secrets_and_secret_options_in_every_line():
+    lines = ["server_args={'api_key': 'k3y-value-1'}", "token hf_abcdef used", "--api-key other-key x",
+             "plain"]
+    assert rr.mask(lines, ["k3y-value-1", "", "hf_abcdef"]) == [
+        "server_args={'api_key': '<redacted>'}", "token <redacted> used", "--api-key <redacted> x", "plain"]
