@@ -76,6 +76,8 @@ SMG_FAMILIES = ("smg_worker_requests_total", "smg_worker_retries_total", "smg_wo
                 "smg_worker_cb_state", "smg_router_upstream_responses_total",
                 "smg_worker_retries_exhausted_total", "smg_router_requests_total",
                 "smg_worker_pool_size")
+# the stall: long enough for a "no tokens for 2 minutes" alert, scraped as Prometheus would
+STALL_SECONDS, SCRAPE_SECONDS = 150, 5
 SGLANG_FAMILIES = ("sglang:generation_tokens_total", "sglang:prompt_tokens_total",
                    "sglang:num_requests_total", "sglang:num_aborted_requests_total")
 
@@ -687,6 +689,20 @@ def stall_load(port, stop, results):
                              timeout=120)["status"])
 
 
+def scrape_series(port, stopped_at, done, stall):
+    """Both /metrics every SCRAPE_SECONDS until done, from before the SIGSTOP to after the SIGCONT:
+    a real series for the stall alert's promtool test (file names: seconds since the SIGSTOP)."""
+    folder = os.path.join(OUT, "stall-series")
+    os.makedirs(folder, exist_ok=True)
+    stall["series"] = []
+    while not done.wait(SCRAPE_SECONDS):
+        since = round(time.time() - stopped_at)
+        status = raw_metrics("http://127.0.0.1:%d/metrics" % port,
+                             "stall-series/sglang-%+04d.txt" % since)
+        raw_metrics("http://127.0.0.1:%d/metrics" % GW_METRICS, "stall-series/smg-%+04d.txt" % since)
+        stall["series"].append([since, status])
+
+
 def metrics_step(record):
     """Full /metrics of SGLang 0.5.17 (replica g0, --enable-metrics) and of smg 1.13.0, raw, for
     the alert rules' fixtures; then replica g0's scheduler stopped (SIGSTOP) under load: what
@@ -712,12 +728,16 @@ def metrics_step(record):
         thread.start()
     time.sleep(4)
     raw_metrics("http://127.0.0.1:%d/metrics" % port, "stall-0-before.txt")
+    stopped_at = time.time() + SCRAPE_SECONDS * 4  # the series starts 20 s before the stop
+    scraping = threading.Event()
+    scraper = threading.Thread(target=scrape_series, args=(port, stopped_at, scraping, stall))
+    scraper.start()
+    time.sleep(max(0.0, stopped_at - time.time()))
     for pid in schedulers:
         os.kill(pid, signal.SIGSTOP)
-    stopped_at = time.time()
     stall["probes"] = []
     try:
-        for tag, wait in (("stall-1-5s", 5), ("stall-2-35s", 35)):
+        for tag, wait in (("stall-1-5s", 5), ("stall-2-35s", 35), ("stall-3-150s", STALL_SECONDS)):
             time.sleep(max(0.0, stopped_at + wait - time.time()))
             raw_metrics("http://127.0.0.1:%d/metrics" % port, "%s.txt" % tag)
             stall["probes"].append({
@@ -731,9 +751,12 @@ def metrics_step(record):
     finally:
         for pid in schedulers:
             os.kill(pid, signal.SIGCONT)
+        stall["sigcont_after_s"] = round(time.time() - stopped_at, 1)
+    scraping.set()
+    scraper.join(timeout=30)
     time.sleep(10)
     stop.set()
-    raw_metrics("http://127.0.0.1:%d/metrics" % port, "stall-3-after-sigcont.txt")
+    raw_metrics("http://127.0.0.1:%d/metrics" % port, "stall-4-after-sigcont.txt")
     stall["after_sigcont"] = {"health": timed("http://127.0.0.1:%d/health" % port)}
     for thread in loaders:
         thread.join(timeout=150)
