@@ -38,3 +38,20 @@ TINY = "llmops-test/tiny-llama4"
 with open(os.path.join(ROOT, "tests", "fixtures", "models", "tiny-llama4", "config.json")) as _handle:
     TINY_CONFIG = json.load(_handle)
 TINY_ARGS = {"model": TINY, "model_config": TINY_CONFIG}
+
+
+def render_rules(folder, **overrides):
+    """The alert rules file as the monitoring role writes it (its template and defaults), into
+    folder; returns its path."""
+    import jinja2
+    import yaml
+    role = os.path.join(ROOT, "roles", "sglang_monitoring")
+    with open(os.path.join(role, "defaults", "main.yml")) as handle:
+        variables = dict(yaml.safe_load(handle), **overrides)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    with open(os.path.join(role, "templates", "sglang.rules.yml.j2")) as handle:
+        text = env.from_string(handle.read()).render(**variables)
+    path = os.path.join(folder, "sglang.rules.yml")
+    with open(path, "w") as handle:
+        handle.write(text)
+    return path

@@ -45,7 +45,10 @@ PLAN_DESTS = ("model_path", "served_model_name", "host", "port", "tp_size", "nno
               "disable_hybrid_swa_memory", "chat_template", "enable_multimodal", "tool_call_parser",
               "speculative_algorithm", "speculative_draft_model_path", "speculative_num_steps",
               "speculative_eagle_topk", "speculative_num_draft_tokens", "cuda_graph_max_bs",
-              "cuda_graph_max_bs_decode", "pp_size", "dp_size", "ep_size")
+              "cuda_graph_max_bs_decode", "pp_size", "dp_size", "ep_size", "enable_metrics",
+              "enable_metrics_for_all_schedulers")
+# planned options that follow a launch argument other than their own name
+PLANNED_BY = {"enable_metrics": "sglang_metrics", "enable_metrics_for_all_schedulers": "sglang_metrics"}
 
 # Flags SGLang renamed: (first version with the new name, new flag, older flag). Checked against
 # both pinned versions' own parsers (tests/unit/test_sglang_parser.py).
@@ -79,6 +82,7 @@ ARGUMENTS = (
     ("context_length", "auto", "auto_or_context", None),
     ("multimodal", False, "bool", None),
     ("tool_calling", False, "bool", None),
+    ("metrics", True, "bool", None),
     ("speculative", "none", "choice", ("none", "eagle3")),
     ("hybrid_kv", None, "bool", None),
     ("swa_full_tokens_ratio", "auto", "auto_or_ratio", None),
@@ -218,7 +222,7 @@ def _list_of_str(name, value, host, allowed=None, args=None):
     if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
             isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
         # not echoed: '-e sglang_extra_args=--api-key=KEY' arrives as one string
-        raise PlanError("%s: extra_args must be a list of strings, e.g. ['--enable-metrics'], "
+        raise PlanError("%s: extra_args must be a list of strings, e.g. ['--enable-cache-report'], "
                         "got a %s" % (host, safe_text.kind_of(value)))
     return [str(v) for v in value]
 
@@ -451,6 +455,9 @@ def _refuse_planned(host, index, option, dest, planned):
     if dest in SERVICE_DESTS:
         raise PlanError("%s: extra_args[%d]=%r: the service passes its own %s; set the launch "
                         "arguments instead" % (host, index, option, option))
+    if dest in PLANNED_BY:
+        raise PlanError("%s: extra_args[%d]=%r: the plan sets %s from %s; set that instead"
+                        % (host, index, option, dest, PLANNED_BY[dest]))
     if dest in planned and planned[dest]:
         raise PlanError("%s: extra_args[%d]=%r sets what the plan sets with %s; change the "
                         "matching launch argument (sglang_*) instead" % (
@@ -804,7 +811,16 @@ def launch_argv(args, profile, steps):
         argv += ["--tool-call-parser", profile["tool_call_parser"]]
     if args["speculative"] == "eagle3":
         argv += _eagle3_argv(profile, args["sglang_version"])
-    return argv
+    return argv + metrics_argv(args)
+
+
+def metrics_argv(args):
+    """Prometheus metrics on /metrics. Without the all-schedulers flag only the first scheduler
+    reports (SGLang PR #7720), so the ranks of a multi-node replica would be missing."""
+    if not args["metrics"]:
+        return []
+    return ["--enable-metrics"] + (["--enable-metrics-for-all-schedulers"] if args["nnodes"] > 1
+                                   else [])
 
 
 def _eagle3_argv(profile, version):
@@ -870,6 +886,7 @@ def plan_document(args, profile, steps):
         "sglang_reserve_gib_per_gpu": round(b["reserve_mib"] / 1024, 2),
         "multimodal": args["multimodal"],
         "tool_calling": args["tool_calling"],
+        "metrics": args["metrics"],
         "speculative": args["speculative"],
         "eagle3_draft": profile["eagle3_draft"] if args["speculative"] == "eagle3" else None,
         "active_params": profile["active_params"],

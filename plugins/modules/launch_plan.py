@@ -75,6 +75,12 @@ options:
     description: Parse tool calls (C(--tool-call-parser pythonic)).
     type: bool
     default: false
+  metrics:
+    description:
+      - Prometheus metrics on the server's C(/metrics) (C(--enable-metrics)); a multi-node replica
+        also gets C(--enable-metrics-for-all-schedulers), so every rank reports.
+    type: bool
+    default: true
   speculative:
     description: V(eagle3) adds EAGLE3 speculative decoding with the model's known draft.
     type: str

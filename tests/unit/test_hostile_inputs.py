@@ -185,11 +185,11 @@ EXTRA_ARGS = [
     ("unknown-option-eq", "plan_launch", {"extra_args": ["--no-such-flag=1"]},
      ("extra_args", "--no-such-flag")),
     ("bare-value", "plan_launch", {"extra_args": ["foo"]}, ("extra_args[0]", "not shown")),
-    ("value-after-flag-option", "plan_launch", {"extra_args": ["--enable-metrics", "yes"]},
+    ("value-after-flag-option", "plan_launch", {"extra_args": ["--enable-cache-report", "yes"]},
      ("extra_args[1]", "not shown")),
     ("single-dash-help", "plan_launch", {"extra_args": ["-h"]}, ("extra_args", "-h")),
-    ("not-a-list", "plan_launch", {"extra_args": "--enable-metrics --api-key x"},
-     ("extra_args", "--enable-metrics")),
+    ("not-a-list", "plan_launch", {"extra_args": "--enable-cache-report --api-key x"},
+     ("extra_args", "--enable-cache-report")),
 ]
 
 
@@ -538,8 +538,8 @@ def test_table_size():
 
 
 # Not hostile: what the guards must still let through (so that a fix does not refuse everything).
-@pytest.mark.parametrize("extra", [["--enable-metrics"], ["--log-level", "info"],
-                                   ["--enable-metrics", "--log-level=debug"]],
+@pytest.mark.parametrize("extra", [["--enable-cache-report"], ["--log-level", "info"],
+                                   ["--enable-cache-report", "--log-level=debug"]],
                          ids=" ".join)
 def test_plain_extra_args_still_plan(extra):
     planned = plan_launch(dict(base_args(), extra_args=extra), host=HOST)

@@ -77,7 +77,7 @@ def all_cases():
 def _cases():
     cases = {"table-" + c[0]: dict(c[3], gpus=facts(c[1]), model=c[2]) for c in PLAN_CASES}
     cases["deprecated-extra-flag"] = {"gpus": facts("h100-80gb-hbm3-x1"), **TINY_ARGS,
-                                      "extra_args": ["--disable-cuda-graph", "--enable-metrics"]}
+                                      "extra_args": ["--disable-cuda-graph", "--enable-cache-report"]}
     cases["long-context"] = {"gpus": facts(H100_8_FIXTURE), "model": SCOUT,
                              "context_length": 5_000_000}
     cases.update(example_inventory_arguments())

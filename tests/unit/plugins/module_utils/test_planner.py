@@ -52,7 +52,7 @@ PLAN_CASES = [
     ("scout-2nodes-4xh200", H200_4, SCOUT,
      {"nnodes": 2, "node_rank": 1, "dist_init_addr": "10.0.0.1:5000"}, {"tp_size": 8}),
     ("scout-8xh100-extra-port", H100_8, SCOUT,
-     {"port": 8080, "host": "0.0.0.0", "served_model_name": "scout", "extra_args": ["--enable-metrics"]},
+     {"port": 8080, "host": "0.0.0.0", "served_model_name": "scout", "extra_args": ["--enable-cache-report"]},
      {"port": 8080}),
 ]
 
@@ -132,6 +132,26 @@ def test_multinode_same_argv_but_rank():
     assert rank0[rank0.index("--nnodes") + 1] == "2"
 
 
+METRICS_CASES = [
+    # (name, arguments, the metrics flags planned)
+    ("default", {}, ["--enable-metrics"]),
+    ("off", {"metrics": False}, []),
+    ("off-from-inventory-text", {"metrics": "no"}, []),
+    ("multi-node-every-rank", {"gpus": facts(H200_4), "nnodes": 2, "node_rank": 1,
+                               "dist_init_addr": "head:5000"},
+     ["--enable-metrics", "--enable-metrics-for-all-schedulers"]),
+    ("multi-node-off", {"gpus": facts(H200_4), "nnodes": 2, "dist_init_addr": "head:5000",
+                        "metrics": False}, []),
+]
+
+
+@pytest.mark.parametrize("name,extra,flags", METRICS_CASES, ids=[c[0] for c in METRICS_CASES])
+def test_metrics_flags_are_planned(name, extra, flags):
+    plan = plan_launch(dict({"gpus": facts(H100_8), "model": SCOUT}, **extra))
+    assert [a for a in plan["argv"] if a.startswith("--enable-metrics")] == flags
+    assert plan["plan"]["metrics"] is bool(flags)
+
+
 # ---------------------------------------------------------------- refusals: with numbers and ways out
 
 def test_maverick_bf16_on_8xh100_refused_with_ways_out():
@@ -203,8 +223,8 @@ BAD_INPUTS = [
     ({"nnodes": 2}, "nnodes=2 needs dist_init_addr as HOST:PORT"),
     ({"nnodes": 2, "dist_init_addr": "head:99999"}, "has a port outside 1-65535"),
     ({"node_rank": 3}, "node_rank=3 must be below nnodes=1"),
-    ({"extra_args": "--enable-metrics"}, "extra_args must be a list of strings, e.g. "
-                                         "['--enable-metrics'], got a str"),
+    ({"extra_args": "--enable-cache-report"}, "extra_args must be a list of strings, e.g. "
+                                         "['--enable-cache-report'], got a str"),
     # only exact option names of the pinned release: argparse would take a prefix or an alias
     ({"extra_args": ["--tp-size", "4"]}, "extra_args[0]='--tp-size' sets what the plan sets with "
                                          "--tp-size"),
@@ -220,23 +240,27 @@ BAD_INPUTS = [
     ({"extra_args": ["--ssl-keyfile-password", "pw"]}, "carries a secret"),
     ({"extra_args": ["--config", "other.yaml"]}, "the service passes its own --config"),
     ({"extra_args": ["--no-such-flag"]}, "'--no-such-flag' is not an option of SGLang 0.5.23"),
-    ({"extra_args": ["--enable-metrics", "yes"]}, "extra_args[1] (not shown: it may be a secret) "
+    ({"extra_args": ["--enable-cache-report", "yes"]}, "extra_args[1] (not shown: it may be a secret) "
                                                   "is a value without an option"),
     ({"extra_args": ["--nnodes", "2"]}, "extra_args[0]='--nnodes' sets nnodes, which the plan "
                                         "decides"),
     ({"extra_args": ["--quantization", "fp8"]}, "sets quantization, which the plan decides"),
+    ({"extra_args": ["--enable-metrics"]}, "extra_args[0]='--enable-metrics': the plan sets "
+                                           "enable_metrics from sglang_metrics; set that instead"),
+    ({"metrics": False, "extra_args": ["--enable-metrics-for-all-schedulers"]},
+     "sets enable_metrics_for_all_schedulers from sglang_metrics"),
     ({"served_model_name": "--api-key"}, "served_model_name='--api-key' starts with '-'"),
     ({"served_model_name": "tiny,base_url=http://evil"}, "served_model_name='tiny,base_url=http://"
                                                          "evil': allowed are letters"),
     ({"nnodes": 2, "dist_init_addr": "--host:5000"}, "dist_init_addr='--host:5000' starts with"),
     ({"gpus": "8 x H100"}, "gpus must be the dict gpu_facts returns, got the string '8 x H100'"),
-    ({"extra_args": ["--enable-metrics=1"]}, "--enable-metrics takes no value"),
+    ({"extra_args": ["--enable-cache-report=1"]}, "--enable-cache-report takes no value"),
     ({"extra_args": ["--log-level"]}, "extra_args[0]='--log-level' needs a value after it"),
     ({"extra_args": ["-v"]}, "extra_args[0]='-v' is not an option"),
     ({"sglang_version": "9.9.9"}, "sglang_version='9.9.9' is not a release whose launch flags this "
                                   "collection checks; supported: 0.5.17, 0.5.23"),
     ({"served_model_name": "scout\nExecStartPre=/bin/sh"}, "holds a control or format character"),
-    ({"extra_args": ["--enable-metrics\n"]}, "holds a control or format character"),
+    ({"extra_args": ["--enable-cache-report\n"]}, "holds a control or format character"),
     ({"served_model_name": "scout\u202e"}, "holds a control or format character"),
     ({"sglang_version": "latest"}, "sglang_version='latest' is not a release number"),
     ({"attention_backend": "flashinfer"}, "attention_backend='flashinfer' is not allowed"),
@@ -283,7 +307,7 @@ def test_local_folder_with_profile_and_without_config(tmp_path):
 
 
 def test_inputs_not_mutated():
-    args = {"gpus": facts(H100_8), "model": SCOUT, "extra_args": ["--enable-metrics"]}
+    args = {"gpus": facts(H100_8), "model": SCOUT, "extra_args": ["--enable-cache-report"]}
     before = copy.deepcopy(args)
     plan_launch(args)
     assert args == before
