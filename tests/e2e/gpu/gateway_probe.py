@@ -306,9 +306,10 @@ def start_replicas(names, tag, record, together):
             procs[name] = launch(name)
             logfile = os.path.join(WORK, name + ".log")
             while procs[name].poll() is None and time.time() - t < 400:
-                with open(logfile, errors="replace") as handle:
-                    if "Memory pool end" in handle.read():
-                        break
+                if os.path.exists(logfile):  # start_from_unit.py creates it once it launched
+                    with open(logfile, errors="replace") as handle:
+                        if "Memory pool end" in handle.read():
+                            break
                 time.sleep(1)
             record.setdefault("pool_ready_s", {})[name] = round(time.time() - t)
         for name, proc in procs.items():
