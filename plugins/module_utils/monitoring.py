@@ -14,6 +14,7 @@ import base64
 
 from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, gateway, servers
 
+
 def _record(result):
     """The deployed-plan record of one slurp result, or None."""
     if not result.get("content"):

@@ -54,7 +54,7 @@ def test_deploy_runs_the_roles_in_order():
         play = yaml.safe_load(handle)[0]
     assert [r["role"].split(".")[-1] for r in play["roles"]] == [
         "sglang_plan", "sglang_preflight", "sglang_install", "sglang_weights", "sglang_service",
-        "sglang_smoke"]
+        "sglang_smoke", "sglang_watchdog"]
 
 
 def test_one_tag_scheme():
@@ -75,6 +75,7 @@ def test_one_tag_scheme():
         else:
             assert entry["tags"] == [name]
     assert [r["tags"] for r in plays[1]["roles"]] == [["sglang_gateway"]]
+    assert [r["tags"] for r in plays[2]["roles"]] == [["sglang_monitoring"]]
     for role in ROLES:
         with open(os.path.join(ROOT, "roles", role, "tasks", "main.yml")) as handle:
             tasks = yaml.safe_load(handle) or []

@@ -98,7 +98,7 @@ def stop(proc):
 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory):
-    proc, port, log = start_double(tmp_path_factory.mktemp("keyed"), "--api-key", KEY)
+    proc, port, log = start_double(tmp_path_factory.mktemp("keyed"), "--api-key", KEY, "--enable-metrics")
     yield port
     stop(proc)
 

@@ -26,6 +26,12 @@
   still answers 200 (SGLang issues #6624, #22779: generation dead, health fine);
   SGLANG_DOUBLE_TOKEN_SECONDS=S: each inference answer takes S seconds per completion token
   (default 0.01), so that a slower build is measurably slower.
+- A stall while it runs: while the file $SGLANG_DOUBLE_STALL_FILE (default
+  $STATE_DIRECTORY/stall-<port>) exists, inference requests hang and /health answers 200, and its token
+  counter stands still, as with a stopped scheduler; a start removes the file (a restart cures it).
+- /metrics (with --enable-metrics, else 404 as SGLang) in SGLang 0.5.17's names and labels
+  (tests/fixtures/metrics/sglang-0.5.17): num_running_reqs, num_queue_reqs, token_usage,
+  realtime_tokens_total{mode}, generation_tokens_total, prompt_tokens_total, num_requests_total.
 - `--help` / `-h`: prints a usage of SGLang's flags and exits 0, before anything else, as
   SGLang's argparse parser does (`python -m sglang.launch_server --help` is how the install role
   checks that the server's modules import).
@@ -114,6 +120,7 @@ class State:
     joined = None  # set once every rank is in the rendezvous
     inflight = 0  # inference requests being answered: /v1/loads' num_running_reqs
     answered = 0  # inference requests taken since start (SGLANG_DOUBLE_HANG_AFTER)
+    tokens = 0  # completion tokens answered (the metrics' token counters)
     lock = threading.Lock()
 
 
@@ -308,8 +315,10 @@ def make_handler(state):
                 info["version"] = __version__
                 return self.send(200, info)
             if path == "/metrics":
-                return self.send(200, b"sglang:num_running_reqs %d\n" % state.inflight,
-                                 "text/plain")
+                if "enable-metrics" not in state.opts:
+                    return self.send(404, {"detail": "Not Found"})
+                return self.send(200, metrics_text(state).encode(),
+                                 "text/plain; version=0.0.4; charset=utf-8")
             return self.send(404, {"detail": "Not Found"})
 
         def loads(self, query):
@@ -377,11 +386,15 @@ def make_handler(state):
                 state.answered += 1
                 hang = 0 <= fault("SGLANG_DOUBLE_HANG_AFTER", -1) < state.answered
             try:
-                if hang:  # generation is dead; the connection stays open, nothing comes back
+                if hang or os.path.exists(stall_file()):
+                    # generation is dead; the connection stays open, nothing comes back
                     while not state.stopping:
                         time.sleep(0.5)
                     return None
-                return self.infer(path, body)
+                answer = self.infer(path, body)
+                with state.lock:
+                    state.tokens += 3 if path == "/v1/chat/completions" else 2
+                return answer
             finally:
                 with state.lock:
                     state.inflight -= 1
@@ -513,6 +526,35 @@ def fault(name, default):
     return float(os.environ.get(name, default))
 
 
+def stall_file():
+    """One per server: the servers of a host share their unit's state directory."""
+    default = os.path.join(os.environ.get("STATE_DIRECTORY", "/nonexistent"),
+                           "stall-%s" % STALL_PORT[0])
+    return os.environ.get("SGLANG_DOUBLE_STALL_FILE", default)
+
+
+STALL_PORT = ["0"]  # this server's port, set at start
+
+
+def metrics_text(state):
+    """Some of SGLang 0.5.17's families, with its labels (a scheduler's and the tokenizer's)."""
+    model = state.opts.get("served-model-name") or state.opts.get("model-path", "")
+    sched = 'engine_type="unified",model_name="%s",moe_ep_rank="0",pp_rank="0",tp_rank="0"' % model
+    tok = 'engine_type="unified",model_name="%s"' % model
+    lines = []
+    for name, kind, labels, value in (
+            ("sglang:num_running_reqs", "gauge", sched, state.inflight),
+            ("sglang:num_queue_reqs", "gauge", sched, 0),
+            ("sglang:token_usage", "gauge", sched, 0.01 * min(state.inflight, 100)),
+            ("sglang:realtime_tokens_total", "counter", sched + ',mode="decode"', state.tokens),
+            ("sglang:generation_tokens_total", "counter", tok, state.tokens),
+            ("sglang:prompt_tokens_total", "counter", tok, 4 * state.answered),
+            ("sglang:num_requests_total", "counter", tok, state.answered)):
+        lines += ["# TYPE %s %s" % (name.replace("_total", "") if kind == "counter" else name, kind),
+                  "%s{%s} %s" % (name, labels, float(value))]
+    return "\n".join(lines) + "\n"
+
+
 def load_seconds():
     return float(os.environ.get("SGLANG_DOUBLE_LOAD_SECONDS", "3"))
 
@@ -546,6 +588,9 @@ def main(argv=None):
               "config_keys": config_keys, "pid": os.getpid(), "started": time.time()}
     with open(record_path(), "w") as handle:
         json.dump(record, handle, indent=1)
+    STALL_PORT[0] = str(state.opts.get("port", 30000))
+    if os.path.exists(stall_file()):
+        os.remove(stall_file())
     # SGLang logs its whole arguments at start, the API key among them (0.5.17, 0.5.23)
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s", force=True)
     # one pre-formatted message, as SGLang's f-string (the launcher's redaction reads record.msg)

@@ -15,8 +15,9 @@ def record(host, plan, instance="main"):
 
 
 ONE = {"port": 30000, "host": "0.0.0.0", "served_model_name": "scout", "serving_node": True}
-TWO = dict(ONE, replicas=[{"index": 0, "port": 30000, "local_url": "http://127.0.0.1:30000", "argv": []},
-                             {"index": 1, "port": 30001, "local_url": "http://127.0.0.1:30001", "argv": []}])
+TWO = dict(ONE, replicas=[
+    {"index": 0, "port": 30000, "local_url": "http://127.0.0.1:30000", "argv": []},
+    {"index": 1, "port": 30001, "local_url": "http://127.0.0.1:30001", "argv": []}])
 RANK1 = dict(ONE, served_model_name="maverick", serving_node=False, node_rank=1, nnodes=2)
 LOOPBACK = dict(ONE, host="127.0.0.1")
 VARS = {"w1": {"ansible_host": "10.0.0.1"}, "w2": {"sglang_advertise_address": "w2.fast"},

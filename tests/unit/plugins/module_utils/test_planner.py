@@ -224,7 +224,7 @@ BAD_INPUTS = [
     ({"nnodes": 2, "dist_init_addr": "head:99999"}, "has a port outside 1-65535"),
     ({"node_rank": 3}, "node_rank=3 must be below nnodes=1"),
     ({"extra_args": "--enable-cache-report"}, "extra_args must be a list of strings, e.g. "
-                                         "['--enable-cache-report'], got a str"),
+                                              "['--enable-cache-report'], got a str"),
     # only exact option names of the pinned release: argparse would take a prefix or an alias
     ({"extra_args": ["--tp-size", "4"]}, "extra_args[0]='--tp-size' sets what the plan sets with "
                                          "--tp-size"),
@@ -240,8 +240,8 @@ BAD_INPUTS = [
     ({"extra_args": ["--ssl-keyfile-password", "pw"]}, "carries a secret"),
     ({"extra_args": ["--config", "other.yaml"]}, "the service passes its own --config"),
     ({"extra_args": ["--no-such-flag"]}, "'--no-such-flag' is not an option of SGLang 0.5.23"),
-    ({"extra_args": ["--enable-cache-report", "yes"]}, "extra_args[1] (not shown: it may be a secret) "
-                                                  "is a value without an option"),
+    ({"extra_args": ["--enable-cache-report", "yes"]},
+     "extra_args[1] (not shown: it may be a secret) is a value without an option"),
     ({"extra_args": ["--nnodes", "2"]}, "extra_args[0]='--nnodes' sets nnodes, which the plan "
                                         "decides"),
     ({"extra_args": ["--quantization", "fp8"]}, "sets quantization, which the plan decides"),

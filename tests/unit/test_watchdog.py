@@ -1,0 +1,159 @@
+"""The watchdog (roles/sglang_watchdog/files/sglang_watchdog.py) against the SGLang server double
+stalled by its stall file (/health 200, completions hang) and the real smg 1.13.0 in front of it
+(.cache/smg-venv, scripts/setup-smg): failed probes counted, the restart after the third, the
+server out of the gateway before it and back after; a healthy or inactive server untouched.
+systemctl is the double tests/doubles/bin/systemctl (no systemd here)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from helpers import ROOT
+
+DOUBLE = os.path.join(ROOT, "tests", "doubles", "sglang_server", "sglang", "launch_server.py")
+WATCHDOG = os.path.join(ROOT, "roles", "sglang_watchdog", "files", "sglang_watchdog.py")
+SYSTEMCTL = os.path.join(ROOT, "tests", "doubles", "bin", "systemctl")
+SMG = os.path.join(ROOT, ".cache", "smg-venv", "bin", "smg")
+KEY = "watchdog-key-1234"
+UNIT = "sglang-main.service"
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_json(url, key=KEY):
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + key})
+    with urllib.request.urlopen(req, timeout=5) as answer:
+        return json.loads(answer.read())
+
+
+def wait(check, seconds, what):
+    deadline = time.time() + seconds
+    while True:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        assert time.time() < deadline, what
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def fleet(tmp_path):
+    """The double (keyed) on a port, smg in front of it; yields (config path, stall file, urls)."""
+    port, gw_port = free_port(), free_port()
+    stall = tmp_path / "stall"
+    env = dict(os.environ, SGLANG_DOUBLE_LOAD_SECONDS="0", SGLANG_DOUBLE_STALL_FILE=str(stall),
+               SGLANG_DOUBLE_RECORD=str(tmp_path / "record.json"))
+    argv = [sys.executable, DOUBLE, "--model-path", "tiny", "--served-model-name", "tiny",
+            "--port", str(port), "--api-key", KEY]
+    double = subprocess.Popen(argv, env=env, stdout=open(tmp_path / "double.log", "w"),
+                              stderr=subprocess.STDOUT)
+    (tmp_path / "double.pid").write_text(str(double.pid))
+    # what systemd's restart does to the unit: SIGTERM, wait, start again, wait for /health
+    (tmp_path / "restart.py").write_text(RESTART % {"pidfile": tmp_path / "double.pid", "argv": argv,
+                                                    "env": env, "port": port, "log": tmp_path / "double.log"})
+    worker = "http://127.0.0.1:%d" % port
+    smg = subprocess.Popen(
+        [SMG, "launch", "--host", "127.0.0.1", "--port", str(gw_port), "--worker-urls", worker,
+         "--policy", "round_robin", "--api-key", KEY, "--health-check-interval-secs", "1",
+         "--worker-startup-check-interval", "1", "--prometheus-host", "127.0.0.1",
+         "--prometheus-port", str(free_port()), "--shutdown-grace-period-secs", "1"],
+        stdout=open(tmp_path / "smg.log", "w"), stderr=subprocess.STDOUT)
+    gateway = "http://127.0.0.1:%d" % gw_port
+    try:
+        wait(lambda: any(w.get("is_healthy") for w in get_json(gateway + "/workers")["workers"]), 60,
+             "smg never had the double healthy: " + (tmp_path / "smg.log").read_text()[-2000:])
+        config = tmp_path / "watchdog.json"
+        config.write_text(json.dumps({
+            "unit": UNIT, "url": worker, "model": "tiny", "timeout": 2, "failures": 3, "api_key": KEY,
+            "systemctl": SYSTEMCTL, "gateway": {"url": gateway, "worker_url": worker}}))
+        yield config, stall, gateway, worker
+    finally:
+        smg.terminate()
+        smg.wait(timeout=20)
+        os.kill(int((tmp_path / "double.pid").read_text()), 15)
+
+
+RESTART = """
+import os, subprocess, time, urllib.request
+pid = int(open("%(pidfile)s").read())
+os.kill(pid, 15)
+while os.path.exists("/proc/%%d" %% pid) and open("/proc/%%d/stat" %% pid).read().split()[2] != "Z":
+    time.sleep(0.1)
+proc = subprocess.Popen(%(argv)r, env=%(env)r, stdout=open("%(log)s", "a"), stderr=subprocess.STDOUT,
+                        start_new_session=True)
+open("%(pidfile)s", "w").write(str(proc.pid))
+for _try in range(100):
+    try:
+        if urllib.request.urlopen("http://127.0.0.1:%(port)d/health", timeout=2).status == 200:
+            break
+    except OSError:
+        time.sleep(0.2)
+"""
+
+
+def run_watchdog(config, tmp_path, on_restart=""):
+    env = dict(os.environ, STATE_DIRECTORY=str(tmp_path), SYSTEMCTL_DOUBLE_DIR=str(tmp_path),
+               SYSTEMCTL_DOUBLE_ON_RESTART=on_restart)
+    return subprocess.run([sys.executable, WATCHDOG, str(config)], env=env, capture_output=True,
+                          text=True, check=False, timeout=60)
+
+
+def calls(tmp_path):
+    path = tmp_path / "calls"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+@pytest.mark.skipif(not os.path.exists(SMG), reason="smg is installed by scripts/setup-smg")
+def test_a_stalled_server_is_restarted_after_three_failed_probes_outside_the_gateway(fleet, tmp_path):
+    config, stall, gateway, worker = fleet
+    assert run_watchdog(config, tmp_path).stdout == ""  # answers: nothing to say
+    stall.write_text("")
+    # the restart: smg must have the worker out by then; systemd's restart cures the stall (the
+    # double removes the file at start)
+    seen = tmp_path / "workers-at-restart.json"
+    hook = ("%s -c 'import json,urllib.request as u; "
+            "r=u.Request(\"%s/workers\", headers={\"Authorization\": \"Bearer %s\"}); "
+            "open(\"%s\",\"w\").write(u.urlopen(r).read().decode())'; %s %s") % (
+        sys.executable, gateway, KEY, seen, sys.executable, tmp_path / "restart.py")
+    outs = [run_watchdog(config, tmp_path, hook) for _probe in range(3)]
+    assert [o.returncode for o in outs] == [0, 0, 0]
+    assert "probe 1 of 3 failed: no answer (timed out after 2 s)" in outs[0].stdout
+    assert "probe 2 of 3 failed" in outs[1].stdout
+    last = outs[2].stdout
+    assert ("sglang-main.service: restarting: 3 probes in a row failed, the last: no answer "
+            "(timed out after 2 s)") in last
+    assert "out of the gateway at %s (DELETE answered 20" % gateway in last, last
+    assert "back in the gateway" in last, last
+    assert calls(tmp_path).count("restart " + UNIT) == 1
+    # smg drains it: no new request goes there (those in flight hang; the restart ends them)
+    assert [(w["status"], w["is_healthy"]) for w in json.loads(seen.read_text())["workers"]
+            if w["url"] == worker] in ([], [("draining", False)])
+    wait(lambda: any(w["url"] == worker and w.get("is_healthy")
+                     for w in get_json(gateway + "/workers")["workers"]),
+         60, "the worker did not come back in the gateway")
+    assert KEY not in "".join(o.stdout + o.stderr for o in outs)
+    # serving again: the count starts over
+    assert run_watchdog(config, tmp_path).stdout == ""
+    assert (tmp_path / (UNIT + ".failures")).read_text().strip() == "0"
+
+
+@pytest.mark.skipif(not os.path.exists(SMG), reason="smg is installed by scripts/setup-smg")
+def test_a_server_that_is_not_active_is_not_probed(fleet, tmp_path):
+    config, stall, _gateway, _worker = fleet
+    stall.write_text("")
+    (tmp_path / (UNIT + ".state")).write_text("activating")
+    for _probe in range(4):
+        assert run_watchdog(config, tmp_path).stdout == ""
+    assert "restart " + UNIT not in calls(tmp_path)
