@@ -55,3 +55,13 @@ def render_rules(folder, **overrides):
     with open(path, "w") as handle:
         handle.write(text)
     return path
+
+
+def promtool(*args):
+    """promtool (scripts/setup-promtool: Debian 12's prometheus package) run with args."""
+    import subprocess
+    import pytest
+    path = os.path.join(ROOT, ".cache", "promtool", "bin", "promtool")
+    if not os.access(path, os.X_OK):
+        pytest.fail("promtool is missing: run scripts/setup-promtool (scripts/test does)")
+    return subprocess.run([path, *args], capture_output=True, text=True, check=False)

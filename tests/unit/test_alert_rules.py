@@ -4,22 +4,14 @@ role's defaults, pass `promtool check rules` and the promtool unit tests in test
 
 import os
 import shutil
-import subprocess
 
 import pytest
 import yaml
 
-from helpers import ROOT, render_rules
+from helpers import ROOT, promtool, render_rules
 
 ROLE = os.path.join(ROOT, "roles", "sglang_monitoring")
-PROMTOOL = os.path.join(ROOT, ".cache", "promtool", "bin", "promtool")
 ALERTS = os.path.join(ROOT, "tests", "unit", "alerts")
-
-
-def promtool(*args):
-    if not os.access(PROMTOOL, os.X_OK):
-        pytest.fail("promtool is missing: run scripts/setup-promtool (scripts/test does)")
-    return subprocess.run([PROMTOOL, *args], capture_output=True, text=True, check=False)
 
 
 def test_rules_are_valid(tmp_path):
