@@ -1,0 +1,67 @@
+"""Bad settings of the watchdog and monitoring roles, one host per row in one ansible-playbook
+run: each refused by the role's first task with the host, the key and the value, nothing
+written, no traceback. (Their first task runs before anything else of the role.)"""
+
+import json
+import sys
+
+import pytest
+import yaml
+
+from integration.test_plan_playbook import ansible_playbook, recap
+
+pytestmark = pytest.mark.playbook
+
+INJECT = "ExecStartPre=/bin/sh"
+ROWS = [
+    # (host, role, variables, fragments of its refusal)
+    ("wd-interval-short", "sglang_watchdog", {"sglang_watchdog_interval": 5},
+     ["sglang_watchdog_interval=5"]),
+    ("wd-timeout-too-long", "sglang_watchdog", {"sglang_watchdog_timeout": 90},
+     ["sglang_watchdog_timeout=90"]),
+    ("wd-no-failures", "sglang_watchdog", {"sglang_watchdog_failures": 0}, ["sglang_watchdog_failures=0"]),
+    ("wd-interval-text", "sglang_watchdog", {"sglang_watchdog_interval": "60\n" + INJECT},
+     # the role's argument spec refuses it first (the fatal line names the host)
+     ["argument 'sglang_watchdog_interval' is of type str", "60\\nExecStartPre=/bin/sh"]),
+    ("wd-python-injection", "sglang_watchdog", {"sglang_watchdog_python": "/usr/bin/python3 -c x"},
+     ["sglang_watchdog_python=\"/usr/bin/python3 -c x\""]),
+    ("mon-stall-1", "sglang_monitoring", {"sglang_monitoring_stall_minutes": 1},
+     ["sglang_monitoring_stall_minutes a whole number of at least 2 (got 1)"]),
+    ("mon-kv-above-1", "sglang_monitoring", {"sglang_monitoring_kv_usage_max": 1.5},
+     ["sglang_monitoring_kv_usage_max a share above 0, at most 1 (got 1.5)"]),
+    ("mon-cluster-newline", "sglang_monitoring", {"sglang_monitoring_cluster": "dc1\n" + INJECT},
+     ["sglang_monitoring_cluster 1-64 letters", "(got \"dc1\\nExecStartPre=/bin/sh\")"]),
+    ("mon-dir-dotdot", "sglang_monitoring", {"sglang_monitoring_dir": "/etc/../tmp/x"},
+     ["without '..' (got \"/etc/../tmp/x\")"]),
+    ("mon-ttft-negative", "sglang_monitoring", {"sglang_monitoring_ttft_p99_seconds": -1},
+     ["sglang_monitoring_ttft_p99_seconds seconds above 0 (got -1)"]),
+]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("observability")
+    hosts = {h: dict(v, ansible_connection="local", ansible_python_interpreter=sys.executable,
+                     sglang_role=role) for h, role, v, _fragments in ROWS}
+    (folder / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": hosts, "children": {
+        "sglang": {"hosts": {}}}}}))
+    (folder / "play.yml").write_text(yaml.safe_dump([{
+        "name": "The roles' checks", "hosts": "all", "gather_facts": False,
+        "tasks": [{"name": "The role", "ansible.builtin.include_role": {
+            "name": "llmops.sglang.{{ sglang_role }}"}}]}]))
+    return ansible_playbook("-i", str(folder / "hosts.yml"), str(folder / "play.yml"), check=False)
+
+
+@pytest.mark.parametrize("host,role,variables,fragments", ROWS, ids=[r[0] for r in ROWS])
+def test_refused_with_host_key_and_value(run, host, role, variables, fragments):
+    line = [ln for ln in run.stdout.splitlines() if ln.startswith("fatal: [%s]" % host)]
+    assert line, run.stdout[-3000:]
+    message = json.loads(line[0].split("=> ", 1)[1])["msg"]
+    assert message.startswith((host + ":", "Validation of arguments failed")), message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_nothing_changed_and_no_traceback(run):
+    assert all(r["changed"] == 0 and r["failed"] == 1 for r in recap(run.stdout).values()), run.stdout[-2000:]
+    assert "Traceback" not in run.stdout + run.stderr
