@@ -1,4 +1,4 @@
-"""Bad settings of the watchdog and monitoring roles, one host per row in one ansible-playbook
+"""Bad settings of the watchdog, monitoring and rollout roles, one host per row in one ansible-playbook
 run: each refused by the role's first task with the host, the key and the value, nothing
 written, no traceback. (Their first task runs before anything else of the role.)"""
 
@@ -35,6 +35,11 @@ ROWS = [
      ["without '..' (got \"/etc/../tmp/x\")"]),
     ("mon-ttft-negative", "sglang_monitoring", {"sglang_monitoring_ttft_p99_seconds": -1},
      ["sglang_monitoring_ttft_p99_seconds seconds above 0 (got -1)"]),
+    # rollout.yml's guard (before anything is installed)
+    ("ro-drain-negative", "sglang_rollout:guard", {"sglang_rollout_drain_timeout": -5},
+     ["sglang_rollout_drain_timeout=-5 must be a whole number of at least 1"]),
+    ("ro-min-ready-negative", "sglang_rollout:guard", {"sglang_rollout_min_ready": -1},
+     ["sglang_rollout_min_ready=-1 must be a whole number of at least 0"]),
 ]
 
 
@@ -48,13 +53,16 @@ def run(tmp_path_factory):
     (folder / "play.yml").write_text(yaml.safe_dump([{
         "name": "The roles' checks", "hosts": "all", "gather_facts": False,
         "tasks": [{"name": "The role", "ansible.builtin.include_role": {
-            "name": "llmops.sglang.{{ sglang_role }}"}}]}]))
+            "name": "llmops.sglang.{{ sglang_role.split(':')[0] }}",
+            "tasks_from": "{{ (sglang_role.split(':') + ['main'])[1] }}"}}]}]))
     return ansible_playbook("-i", str(folder / "hosts.yml"), str(folder / "play.yml"), check=False)
 
 
 @pytest.mark.parametrize("host,role,variables,fragments", ROWS, ids=[r[0] for r in ROWS])
 def test_refused_with_host_key_and_value(run, host, role, variables, fragments):
-    line = [ln for ln in run.stdout.splitlines() if ln.startswith("fatal: [%s]" % host)]
+    # fatal: [host] => {...}, or for a looped check failed: [host] (item=...) => {...}
+    line = [ln for ln in run.stdout.splitlines()
+            if ln.startswith(("fatal: [%s]" % host, "failed: [%s] " % host))]
     assert line, run.stdout[-3000:]
     message = json.loads(line[0].split("=> ", 1)[1])["msg"]
     assert message.startswith((host + ":", "Validation of arguments failed")), message
