@@ -51,7 +51,7 @@ def used(tmp_path):
 
 SOURCES = {
     "sglang 0.5.17 (captured)": ("sglang:", lambda: exported(glob.glob(
-        os.path.join(FIXTURES, "metrics", "sglang-0.5.17", "rank0-*.txt")))),
+        os.path.join(FIXTURES, "metrics", "sglang-0.5.17", "*.txt")))),
     "sglang 0.5.23 (source)": ("sglang:", lambda: {n + s for n in listed(os.path.join(
         FIXTURES, "metrics", "sglang-0.5.23-source", "metric-names.txt")) for s in ("",) + HISTOGRAM_SERIES}),
     "smg 1.13.0 (captured)": ("smg_", lambda: exported(glob.glob(
