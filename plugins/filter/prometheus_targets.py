@@ -16,7 +16,7 @@ description:
     C(node_rank), C(nnodes)); each gateway host's metrics listener as job C(sglang-gateway); node
     exporter on every host as job C(node); DCGM exporter on the hosts given as job C(dcgm).
   - A listener on loopback is scraped only when Prometheus runs on that host; otherwise it is
-    listed under C(unreachable).
+    listed under C(unreachable), as is a host whose plan could not be read.
 options:
   _input:
     description: The slurp results of each host's deployed plan (C(item) is the host).
@@ -44,8 +44,10 @@ options:
     required: true
   options:
     description: C(prometheus_host) (the inventory name Prometheus runs on), C(cluster),
-      C(node_exporter_port) (0 for none), C(dcgm_port), and C(gateway_metrics_host) and
-      C(gateway_metrics_port) for a gateway host that does not set them.
+      C(node_exporter_port) (0 for none), C(dcgm_port), C(gateway_metrics_host) and
+      C(gateway_metrics_port) for a gateway host that does not set them, and C(previous_sglang), the
+      text of the sglang job's file written last time (a host whose plan cannot be read keeps its
+      targets from it).
     type: dict
     required: true
 author:

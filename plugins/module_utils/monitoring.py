@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import json
 
 from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, gateway, servers
 
@@ -37,10 +38,17 @@ def _group(target, labels):
     return {"targets": [target], "labels": labels}
 
 
-def server_targets(records, vars_of, prometheus_host, cluster):
+def server_targets(records, vars_of, prometheus_host, cluster, previous=()):
     """(target groups, unreachable notes) for every SGLang server of the recorded plans, every
-    rank included (a rank >= 1 serves its metrics on the same port)."""
+    rank included (a rank >= 1 serves its metrics on the same port). A host whose record could not
+    be read (unreachable, a read error) keeps its targets of `previous` (the file written last
+    time): dropping them would hide exactly the host in trouble from the down alert."""
     groups, unreachable = [], []
+    for host in gateway.unread(records):
+        kept = [g for g in previous if isinstance(g, dict) and (g.get("labels") or {}).get("host") == host]
+        groups += kept
+        unreachable.append("%s: its plan could not be read; %d target(s) of the last run kept"
+                           % (host, len(kept)))
     for result in records:
         host, record = result.get("item"), _record(result)
         if record is None:
@@ -80,12 +88,23 @@ def exporter_targets(hosts, vars_of, port, cluster):
             for h in hosts]
 
 
+def _groups(text):
+    """The target groups of a file_sd file's text ([] for none or what is not one)."""
+    try:
+        groups = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return groups if isinstance(groups, list) else []
+
+
 def targets(records, gateways, exporter_hosts, dcgm_hosts, vars_of, options):
     """{job: [target group]} and the unreachable notes. options: prometheus_host, cluster,
     node_exporter_port (0: none), dcgm_port, gateway_metrics_host and gateway_metrics_port (the
-    defaults of a gateway host that does not set them)."""
+    defaults of a gateway host that does not set them), previous_sglang (the text of the sglang
+    job's file written last time, '' if none)."""
     cluster, where = options["cluster"], options["prometheus_host"]
-    sglang, missed = server_targets(records, vars_of, where, cluster)
+    sglang, missed = server_targets(records, vars_of, where, cluster,
+                                    _groups(options.get("previous_sglang")))
     gateways_, missed_gw = gateway_targets(gateways, vars_of, where, cluster, (
         options["gateway_metrics_host"], options["gateway_metrics_port"]))
     node_port = int(options.get("node_exporter_port") or 0)

@@ -38,6 +38,10 @@ ROWS = [
     # rollout.yml's guard (before anything is installed)
     ("ro-drain-negative", "sglang_rollout:guard", {"sglang_rollout_drain_timeout": -5},
      ["sglang_rollout_drain_timeout=-5 must be a whole number of at least 1"]),
+    ("ro-regression-over-100", "sglang_rollout:guard", {"sglang_rollout_regression_pct": 150},
+     ["sglang_rollout_regression_pct=150 must be a percentage from 0 to 100"]),
+    ("wd-root-with-space", "sglang_watchdog", {"sglang_install_root": "/opt/sg lang"},
+     ["sglang_install_root=\"/opt/sg lang\""]),
     ("ro-min-ready-negative", "sglang_rollout:guard", {"sglang_rollout_min_ready": -1},
      ["sglang_rollout_min_ready=-1 must be a whole number of at least 0"]),
 ]

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -136,7 +137,7 @@ def test_a_stalled_server_is_restarted_after_three_failed_probes_outside_the_gat
             "(timed out after 2 s)") in last
     assert "out of the gateway at %s (DELETE answered 20" % gateway in last, last
     assert "back in the gateway" in last, last
-    assert calls(tmp_path).count("restart " + UNIT) == 1
+    assert calls(tmp_path).count("try-restart " + UNIT) == 1
     # smg drains it: no new request goes there (those in flight hang; the restart ends them)
     assert [(w["status"], w["is_healthy"]) for w in json.loads(seen.read_text())["workers"]
             if w["url"] == worker] in ([], [("draining", False)])
@@ -146,7 +147,7 @@ def test_a_stalled_server_is_restarted_after_three_failed_probes_outside_the_gat
     assert KEY not in "".join(o.stdout + o.stderr for o in outs)
     # serving again: the count starts over
     assert run_watchdog(config, tmp_path).stdout == ""
-    assert (tmp_path / (UNIT + ".failures")).read_text().strip() == "0"
+    assert json.loads((tmp_path / (UNIT + ".json")).read_text())["failures"] == 0
 
 
 @pytest.mark.skipif(not os.path.exists(SMG), reason="smg is installed by scripts/setup-smg")
@@ -156,4 +157,58 @@ def test_a_server_that_is_not_active_is_not_probed(fleet, tmp_path):
     (tmp_path / (UNIT + ".state")).write_text("activating")
     for _probe in range(4):
         assert run_watchdog(config, tmp_path).stdout == ""
-    assert "restart " + UNIT not in calls(tmp_path)
+    assert "try-restart " + UNIT not in calls(tmp_path)
+
+
+@pytest.mark.skipif(not os.path.exists(SMG), reason="smg is installed by scripts/setup-smg")
+def test_a_new_run_of_the_unit_starts_the_count_again(fleet, tmp_path):
+    config, stall, _gateway, _worker = fleet
+    stall.write_text("")
+    assert "probe 1 of 3 failed" in run_watchdog(config, tmp_path).stdout
+    assert "probe 2 of 3 failed" in run_watchdog(config, tmp_path).stdout
+    (tmp_path / (UNIT + ".invocation")).write_text("7")  # restarted by someone else
+    assert "probe 1 of 3 failed" in run_watchdog(config, tmp_path).stdout
+    assert "try-restart " + UNIT not in calls(tmp_path)
+
+
+def test_a_busy_server_is_not_restarted(tmp_path):
+    """Completions slower than the probe's timeout while the server's token counter climbs (a
+    queue, not a stall): no failure counted, no restart."""
+    port = free_port()
+    env = dict(os.environ, SGLANG_DOUBLE_LOAD_SECONDS="0", SGLANG_DOUBLE_TOKEN_SECONDS="1.5",
+               SGLANG_DOUBLE_RECORD=str(tmp_path / "record.json"))
+    double = subprocess.Popen([sys.executable, DOUBLE, "--model-path", "tiny", "--served-model-name", "tiny",
+                               "--port", str(port), "--enable-metrics"],
+                              env=env, stdout=open(tmp_path / "double.log", "w"), stderr=subprocess.STDOUT)
+    url = "http://127.0.0.1:%d" % port
+    stop = threading.Event()
+
+    def client():
+        body = json.dumps({"model": "tiny", "prompt": "Hi", "max_tokens": 2}).encode()
+        while not stop.is_set():
+            req = urllib.request.Request(url + "/v1/completions", data=body,
+                                         headers={"Content-Type": "application/json"})
+            try:
+                urllib.request.urlopen(req, timeout=30).read()
+            except OSError:
+                time.sleep(0.2)
+    try:
+        wait(lambda: urllib.request.urlopen(url + "/health", timeout=2).status == 200, 20, "no double")
+        clients = [threading.Thread(target=client, daemon=True) for _thread in range(6)]
+        for thread in clients:
+            thread.start()
+        config = tmp_path / "watchdog.json"
+        config.write_text(json.dumps({"unit": UNIT, "url": url, "model": "tiny", "timeout": 1,
+                                      "failures": 2, "api_key": "", "systemctl": SYSTEMCTL,
+                                      "gateway": None}))
+        outs = []
+        for _probe in range(4):
+            time.sleep(1.5)
+            outs.append(run_watchdog(config, tmp_path).stdout)
+        assert "probe 1 of 2 failed" in outs[0]  # nothing to compare with yet
+        assert all("busy, not stalled" in out for out in outs[1:]), outs
+        assert "try-restart " + UNIT not in calls(tmp_path)
+    finally:
+        stop.set()
+        double.terminate()
+        double.wait(timeout=20)

@@ -6,10 +6,13 @@
     sglang_watchdog.py /etc/sglang/watchdog/<server>.json
 
 A one-token completion with a timeout. /health can answer 200 while no token comes out (SGLang
-issues #6624, #22779), so the probe asks for a token. After `failures` failed probes in a row:
-the server leaves the gateway (smg drains it), the unit restarts (systemctl waits for it to answer
-/health again), the server rejoins the gateway, and the reason is logged. A unit that is not active
-(stopped, starting, restarting) is not probed and its count starts again. Standard library only."""
+issues #6624, #22779), so the probe asks for a token. A probe that fails while the server's own
+token counter (/metrics, sglang:realtime_tokens_total) went up since the last run is a busy
+server, not a stalled one: not counted. After `failures` counted failures in a row of one run of
+the unit (its InvocationID: a restart starts the count again): the server leaves the gateway (smg
+drains it), the unit restarts if it still runs (systemctl waits for it to answer /health again),
+the server rejoins the gateway, and the reason is logged. A unit that is not active (stopped,
+starting, restarting) is not probed. Standard library only."""
 
 import json
 import os
@@ -66,29 +69,53 @@ def systemctl(config, *args):
                           text=True, check=False)
 
 
-def count_path(config):
-    return os.path.join(STATE_DIR, config["unit"] + ".failures")
+def state_path(config):
+    return os.path.join(STATE_DIR, config["unit"] + ".json")
 
 
-def read_count(config):
+def read_state(config, invocation):
+    """{failures, tokens} of this run of the unit; a new run starts from nothing."""
     try:
-        with open(count_path(config)) as handle:
-            return int(handle.read().strip() or 0)
+        with open(state_path(config)) as handle:
+            state = json.load(handle)
     except (OSError, ValueError):
-        return 0
+        state = {}
+    if not isinstance(state, dict) or state.get("invocation") != invocation:
+        return {"invocation": invocation, "failures": 0, "tokens": None}
+    return state
 
 
-def write_count(config, value):
-    with open(count_path(config), "w") as handle:
-        handle.write("%d\n" % value)
+def write_state(config, state):
+    with open(state_path(config), "w") as handle:
+        json.dump(state, handle)
+
+
+def tokens_so_far(config):
+    """The server's own count of tokens processed (every rank and mode), or None."""
+    req = urllib.request.Request(config["url"] + "/metrics")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as answer:
+            text = answer.read().decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return None
+    values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+              if line.startswith("sglang:realtime_tokens_total{")]
+    return sum(values) if values else None
+
+
+def registered(gateway, key):
+    """The gateway's entry for this server, or (None, why not)."""
+    status, answer, error = request(gateway["url"] + "/workers", key)
+    workers = answer.get("workers") if status == 200 and isinstance(answer, dict) else None
+    for worker in workers if isinstance(workers, list) else []:
+        if isinstance(worker, dict) and worker.get("url") == gateway["worker_url"]:
+            return worker, None
+    return None, error or "not registered"
 
 
 def gateway_worker_id(gateway, key):
-    status, answer, error = request(gateway["url"] + "/workers", key)
-    for worker in (answer or {}).get("workers", []) if status == 200 else []:
-        if worker.get("url") == gateway["worker_url"]:
-            return worker.get("id"), None
-    return None, error or "not registered"
+    worker, why = registered(gateway, key)
+    return (worker.get("id"), None) if worker else (None, why)
 
 
 def leave_gateway(config):
@@ -119,6 +146,11 @@ def join_gateway(config, seconds=120):
         status, _answer, error = request(gateway["url"] + "/workers", key, body, method="POST")
         if status in (200, 201, 202) or time.time() > deadline:
             break
+        if status == 409:  # still draining, or never left (its DELETE failed): there already?
+            worker, _why = registered(gateway, key)
+            if worker and worker.get("status") != "draining":
+                status = 200
+                break
         time.sleep(2)
     log("%s: %s the gateway at %s (POST answered %s)" % (
         config["unit"], "back in" if status in (200, 201, 202) else "NOT back in", gateway["url"],
@@ -129,30 +161,52 @@ def main(path):
     with open(path) as handle:
         config = json.load(handle)
     unit = config["unit"]
-    state = systemctl(config, "is-active", unit).stdout.strip()
-    if state != "active":
-        write_count(config, 0)
+    if not is_active(config):
         return 0
+    invocation = systemctl(config, "show", "-p", "InvocationID", "--value", unit).stdout.strip()
+    state = read_state(config, invocation)
     why = probe(config)
-    if why is None:
-        write_count(config, 0)
+    tokens, before = tokens_so_far(config), state.get("tokens")
+    state["tokens"] = tokens
+    if why is None or (tokens is not None and before is not None and tokens > before):
+        if why is not None:
+            log("%s: probe failed (%s) while the server processed %d tokens since the last: busy, "
+                "not stalled" % (unit, why, tokens - before))
+        state["failures"] = 0
+        write_state(config, state)
         return 0
-    failures = read_count(config) + 1
-    if failures < config["failures"]:
-        write_count(config, failures)
-        log("%s: probe %d of %d failed: %s" % (unit, failures, config["failures"], why))
+    state["failures"] += 1
+    write_state(config, state)
+    if state["failures"] < config["failures"]:
+        log("%s: probe %d of %d failed: %s" % (unit, state["failures"], config["failures"], why))
+        return 0
+    return restart(config, state, why)
+
+
+def is_active(config):
+    return systemctl(config, "is-active", config["unit"]).stdout.strip() == "active"
+
+
+def restart(config, state, why):
+    unit = config["unit"]
+    # a deploy or rollout may have stopped it meanwhile: left to them (try-restart, below, also
+    # leaves a unit stopped in between stopped)
+    if not is_active(config):
+        log("%s: %d probes in a row failed, but it stopped meanwhile (a deploy or rollout): left to "
+            "it" % (unit, state["failures"]))
         return 0
     log("%s: restarting: %d probes in a row failed, the last: %s (a one-token completion, %s s)"
-        % (unit, failures, why, config["timeout"]))
-    write_count(config, 0)
+        % (unit, state["failures"], why, config["timeout"]))
     leave_gateway(config)
-    restart = systemctl(config, "restart", unit)
-    if restart.returncode != 0:
-        log("%s: restart failed (%d): %s" % (unit, restart.returncode, restart.stderr.strip()[-300:]))
-        return 1
-    log("%s: restarted; it answers /health again" % unit)
+    restarted = systemctl(config, "try-restart", unit)
+    if restarted.returncode != 0:
+        log("%s: restart failed (%d): %s" % (unit, restarted.returncode,
+                                             restarted.stderr.strip()[-300:]))
+    else:
+        log("%s: restarted; it answers /health again" % unit)
+    # back in the gateway either way: a failed start that systemd retries comes back by itself
     join_gateway(config)
-    return 0
+    return 0 if restarted.returncode == 0 else 1
 
 
 if __name__ == "__main__":

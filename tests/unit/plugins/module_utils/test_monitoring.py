@@ -77,6 +77,15 @@ def test_gateways_and_exporters():
     assert targets([], exporters=["w1"], node_exporter_port=0)["jobs"]["node"] == []
 
 
+def test_an_unreadable_host_keeps_its_last_targets():
+    previous = [{"targets": ["10.0.0.1:30000"], "labels": {"host": "w1", "unit": "sglang-main.service"}},
+                {"targets": ["10.0.0.9:30000"], "labels": {"host": "gone"}}]
+    out = targets([{"item": "w1", "unreachable": True}, {"item": "w3", "failed": True, "msg": "not found"}],
+                  previous_sglang=json.dumps(previous))
+    assert flat(out["jobs"]["sglang"]) == [("10.0.0.1:30000", "sglang-main.service", "w1")]
+    assert out["unreachable"] == ["w1: its plan could not be read; 1 target(s) of the last run kept"]
+
+
 def test_an_address_that_is_not_one_is_refused_with_its_host():
     with pytest.raises(gateway.WorkerError, match="bad: ansible_host='a b'"):
         targets([record("bad", ONE)])
