@@ -78,6 +78,9 @@ SMG_FAMILIES = ("smg_worker_requests_total", "smg_worker_retries_total", "smg_wo
                 "smg_worker_pool_size")
 # the stall: long enough for a "no tokens for 2 minutes" alert, scraped as Prometheus would
 STALL_SECONDS, SCRAPE_SECONDS = 150, 5
+# the watchdog against the stalled replica: one run before the stop (a passing probe), three in
+# the stall (the third restarts), one after the SIGCONT (passing again)
+WATCHDOG_AT, WATCHDOG_TIMEOUT = (-15, 5, 20, 35), 10
 SGLANG_FAMILIES = ("sglang:generation_tokens_total", "sglang:prompt_tokens_total",
                    "sglang:num_requests_total", "sglang:num_aborted_requests_total")
 
@@ -706,6 +709,43 @@ def scrape_series(port, stopped_at, done, stall):
         stall["series"].append([since, status])
 
 
+def watchdog_setup(port):
+    """The collection's own watchdog (roles/sglang_watchdog/files/sglang_watchdog.py) pointed at
+    replica g0 as its role would configure it (3 failures, smg as its gateway; a timeout of 10 s
+    rather than 30 to fit in the stall). No systemd here: the systemctl double of the watchdog's
+    tests (tests/doubles/bin/systemctl) stands for the unit and records the restart asked for.
+    (argv, env) of one run, as its timer runs it."""
+    folder = os.path.join(OUT, "watchdog")
+    os.makedirs(folder, exist_ok=True)
+    config = {"unit": "sglang-g0.service", "url": "http://127.0.0.1:%d" % port,
+              "model": "tiny-llama4", "timeout": WATCHDOG_TIMEOUT, "failures": 3,
+              "api_key": KEY, "systemctl": os.path.join(ROOT, "tests/doubles/bin/systemctl"),
+              "gateway": {"url": GW, "worker_url": "http://127.0.0.1:%d" % port}}
+    path = os.path.join(WORK, "watchdog-g0.json")  # it holds the key: not under OUT
+    with open(path, "w") as handle:
+        json.dump(config, handle)
+    argv = [sys.executable, os.path.join(ROOT, "roles/sglang_watchdog/files/sglang_watchdog.py"),
+            path]
+    return argv, dict(os.environ, STATE_DIRECTORY=folder, SYSTEMCTL_DOUBLE_DIR=folder)
+
+
+def watchdog_run(watchdog, stopped_at, stall):
+    begun = time.time()
+    run = subprocess.run(watchdog[0], env=watchdog[1], capture_output=True, text=True,
+                         timeout=300, check=False)
+    stall.setdefault("watchdog", []).append({
+        "at_s": round(begun - stopped_at, 1), "took_s": round(time.time() - begun, 1),
+        "rc": run.returncode, "log": (run.stdout + run.stderr).replace(KEY, "<key>")[-600:]})
+
+
+def watchdog_runs(watchdog, stopped_at, done, stall):
+    """Its runs at WATCHDOG_AT seconds from the SIGSTOP, one after the other."""
+    for at in WATCHDOG_AT:
+        if done.wait(max(0.0, stopped_at + at - time.time())):
+            return
+        watchdog_run(watchdog, stopped_at, stall)
+
+
 def metrics_step(record):
     """Full /metrics of SGLang 0.5.17 (replica g0, --enable-metrics) and of smg 1.13.0, raw, for
     the alert rules' fixtures; then replica g0's scheduler stopped (SIGSTOP) under load: what
@@ -740,12 +780,17 @@ def metrics_step(record):
     scraper = threading.Thread(target=scrape_series, args=(port, stopped_at, scraping, stall),
                                daemon=True)
     scraper.start()
+    watching, watchdog = threading.Event(), watchdog_setup(port)
+    watcher = threading.Thread(target=watchdog_runs, args=(watchdog, stopped_at, watching, stall),
+                               daemon=True)
+    watcher.start()
     time.sleep(max(0.0, stopped_at - time.time()))
     try:
         for pid in schedulers:
             os.kill(pid, signal.SIGSTOP)
     except ProcessLookupError:
         scraping.set()
+        watching.set()
         stop.set()
         log("the scheduler %s is gone: no stall" % schedulers)
         return
@@ -773,6 +818,11 @@ def metrics_step(record):
     scraper.join(timeout=30)
     time.sleep(10)
     stop.set()
+    watcher.join(timeout=150)
+    watchdog_run(watchdog, stopped_at, stall)  # after the SIGCONT: passes again
+    os.remove(watchdog[0][-1])
+    calls = os.path.join(OUT, "watchdog", "calls")
+    stall["watchdog_systemctl_calls"] = open(calls).read().split() if os.path.exists(calls) else []
     raw_metrics("http://127.0.0.1:%d/metrics" % port, "stall-4-after-sigcont.txt")
     stall["after_sigcont"] = {"health": timed("http://127.0.0.1:%d/health" % port)}
     for thread in loaders:
