@@ -685,11 +685,12 @@ def timed(url, key=False, data=None, timeout=30):
 
 
 def stall_load(port, stop, results):
-    """Requests to one replica until stop is set, each 256 tokens (ignore_eos) as bench's. The
-    2026-12-06 run asked 4,000 sampled tokens of the random checkpoint: the scheduler died on a
-    CUDA device-side assert 35 s in (results/2026-12-06-gateway-3)."""
+    """Requests to one replica until stop is set, each 256 greedy tokens (ignore_eos). Sampled
+    tokens of the random checkpoint (temperature 1) killed the scheduler twice on a CUDA
+    device-side assert in torch.multinomial (results/2026-12-06-gateway-3 and -4); greedy
+    decoding does not sample."""
     body = {"model": "tiny-llama4", "prompt": "Hello", "max_tokens": BENCH["output_len"],
-            "temperature": 1.0, "ignore_eos": True}
+            "temperature": 0, "ignore_eos": True}
     while not stop.is_set():
         results.append(timed("http://127.0.0.1:%d/v1/completions" % port, key=True, data=body,
                              timeout=120)["status"])
