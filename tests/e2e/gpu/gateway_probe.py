@@ -78,9 +78,10 @@ SMG_FAMILIES = ("smg_worker_requests_total", "smg_worker_retries_total", "smg_wo
                 "smg_worker_pool_size")
 # the stall: long enough for a "no tokens for 2 minutes" alert, scraped as Prometheus would
 STALL_SECONDS, SCRAPE_SECONDS = 150, 5
-# the watchdog against the stalled replica: one run before the stop (a passing probe), three in
-# the stall (the third restarts), one after the SIGCONT (passing again)
-WATCHDOG_AT, WATCHDOG_TIMEOUT = (-15, 5, 20, 35), 10
+# the watchdog against the stalled replica: one run before the stop (a passing probe), four in
+# the stall (the first still sees the tokens of before the stop: busy; the fourth restarts), one
+# after the SIGCONT (passing again)
+WATCHDOG_AT, WATCHDOG_TIMEOUT = (-15, 5, 20, 35, 50), 10
 SGLANG_FAMILIES = ("sglang:generation_tokens_total", "sglang:prompt_tokens_total",
                    "sglang:num_requests_total", "sglang:num_aborted_requests_total")
 
@@ -806,7 +807,8 @@ def metrics_step(record):
                 "health_generate": timed("http://127.0.0.1:%d/health_generate" % port, timeout=40),
                 "completion_1_token": timed(
                     "http://127.0.0.1:%d/v1/completions" % port, key=True, timeout=15,
-                    data={"model": "tiny-llama4", "prompt": "Hi", "max_tokens": 1}),
+                    data={"model": "tiny-llama4", "prompt": "Hi", "max_tokens": 1,
+                          "temperature": 0}),
                 "gateway_workers": workers()})
     finally:
         for pid in schedulers:
