@@ -62,14 +62,15 @@ def read_response(reader):
     return status, reader.read(length)
 
 
-def start_double(tmp_path, *extra):
+def start_double(tmp_path, *extra, env=None):
     port = free_port()
     log = open(tmp_path / ("double-%d.log" % port), "w")
     proc = subprocess.Popen(
         [sys.executable, DOUBLE, "--model-path", str(tmp_path / MODEL), "--served-model-name",
          MODEL, "--host", "127.0.0.1", "--port", str(port), *extra],
         env=dict(os.environ, SGLANG_DOUBLE_LOAD_SECONDS="0",
-                 SGLANG_DOUBLE_RECORD=str(tmp_path / ("launch-args-%d.json" % port))),
+                 SGLANG_DOUBLE_RECORD=str(tmp_path / ("launch-args-%d.json" % port)),
+                 **(env or {})),
         stdout=log, stderr=subprocess.STDOUT)
     log.close()
     deadline = time.time() + 20
@@ -333,3 +334,19 @@ def test_double_serves_requests_concurrently_while_loads_are_polled(keyed):
         thread.join()
     assert errors == []
     assert json.loads(get(keyed, "/v1/loads", key=KEY)[2])["loads"][0]["num_running_reqs"] == 0
+
+
+def test_double_orphan_knob_leaves_a_child_holding_the_port(tmp_path):
+    """SGLANG_DOUBLE_ORPHAN: after the server exits on SIGTERM, its child still holds the port
+    (what the rollout's port check and the unit's KillMode=mixed are for)."""
+    proc, port, _log = start_double(tmp_path, env={"SGLANG_DOUBLE_ORPHAN": "1",
+                                                   "STATE_DIRECTORY": str(tmp_path)})
+    orphan = int((tmp_path / ("orphan-%d.pid" % port)).read_text())
+    try:
+        stop(proc)
+        assert proc.returncode == 0
+        os.kill(orphan, 0)  # alive
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # the port still takes connections
+    finally:
+        os.kill(orphan, signal.SIGKILL)

@@ -25,7 +25,10 @@
   SGLANG_DOUBLE_HANG_AFTER=N: inference requests after the first N never answer while /health
   still answers 200 (SGLang issues #6624, #22779: generation dead, health fine);
   SGLANG_DOUBLE_TOKEN_SECONDS=S: each inference answer takes S seconds per completion token
-  (default 0.01), so that a slower build is measurably slower.
+  (default 0.01), so that a slower build is measurably slower;
+  SGLANG_DOUBLE_ORPHAN=1: a child forked once the port is bound keeps it (and ignores SIGTERM)
+  after the server exits, as SGLang's orphaned workers hold its port and GPU memory after a
+  crash; its pid is in $STATE_DIRECTORY/orphan-<port>.pid.
 - A stall while it runs: while the file $SGLANG_DOUBLE_STALL_FILE (default
   $STATE_DIRECTORY/stall-<port>) exists, inference requests hang and /health answers 200, and its token
   counter stands still, as with a stopped scheduler; a start removes the file (a restart cures it).
@@ -581,6 +584,18 @@ response shapes, loads no model.
 """ % __version__
 
 
+def leave_an_orphan(port):
+    """SGLANG_DOUBLE_ORPHAN: a child holding the bound port that outlives the server."""
+    child = os.fork()
+    if child == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        while True:
+            time.sleep(3600)
+    base = os.environ.get("STATE_DIRECTORY", "/tmp").split(":")[0]
+    with open(os.path.join(base, "orphan-%d.pid" % port), "w") as handle:
+        handle.write("%d\n" % child)
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--help" in argv or "-h" in argv:  # argparse prints the usage and exits 0
@@ -620,6 +635,8 @@ def main(argv=None):
     port = int(state.opts.get("port", 30000))
     server = Server((host, port), make_handler(state))
     server.daemon_threads = True
+    if fault("SGLANG_DOUBLE_ORPHAN", 0):
+        leave_an_orphan(port)
 
     def stop(signum, frame):
         if state.node_rank >= 1 and not state.joined.is_set():
