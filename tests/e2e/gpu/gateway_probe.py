@@ -71,7 +71,7 @@ GW = "http://127.0.0.1:%d" % GW_PORT
 MODEL = WORK + "/tiny-llama4"
 # the same bench_serving settings for every run (random 256/256, range ratio 1)
 BENCH = {"num_prompts": 1024, "input_len": 256, "output_len": 256, "max_concurrency": 128,
-         "temperature": 1.0, "seed": 1}
+         "temperature": 0, "seed": 1}
 SMG_FAMILIES = ("smg_worker_requests_total", "smg_worker_retries_total", "smg_worker_health{",
                 "smg_worker_cb_state", "smg_router_upstream_responses_total",
                 "smg_worker_retries_exhausted_total", "smg_router_requests_total",
