@@ -21,7 +21,7 @@ tests/e2e/gpu/results/).
 Carried parts, made on the CPU machine by `pack` from what prepare.sh leaves in .e2e/ (part*/, the
 SGLang wheelhouse of wheels.txt with sglang-kernel trimmed; tiny-llama4.tgz) and from
 `SMG_WHEELHOUSE_PYTHONS=3.12 bash tests/molecule/setup/smg-wheelhouse.sh .e2e/smg` (smg 1.13.0
-and its dependencies for the GPU machine's Python 3.12), in parts of at most 57 MiB (the working
+and its dependencies for the GPU machine's Python 3.12), in parts of at most 50 MiB (the working
 tree travels too, under the device tool's 64 MiB): .e2e/gwN/{wh,smg,model}/; and .e2e/src.tgz
 (`git archive HEAD`: the run uses the committed collection, not uncommitted edits in the checkout).
 Calls in quick succession: what `stage` and `deploy` leave under /var/tmp and the running
@@ -186,13 +186,13 @@ def save_record(record):
 
 def pack():
     """CPU machine: .e2e/part*/*.whl, .e2e/smg/*.whl and .e2e/tiny-llama4.tgz -> .e2e/gwN/ (first
-    fit, largest first, at most 57 MiB each), and .e2e/src.tgz from HEAD."""
+    fit, largest first, at most 50 MiB each), and .e2e/src.tgz from HEAD."""
     e = os.path.join(ROOT, ".e2e")
     items = [(f, "wh") for f in glob.glob(e + "/part*/*.whl")]
     items += [(f, "smg") for f in glob.glob(e + "/smg/*.whl")]
     items += [(e + "/tiny-llama4.tgz", "model")]
     items.sort(key=lambda item: os.path.getsize(item[0]), reverse=True)
-    limit, bins = 57 * 2 ** 20, []
+    limit, bins = 50 * 2 ** 20, []
     for path, sub in items:
         for size_files in bins:
             if size_files[0] + os.path.getsize(path) <= limit:
