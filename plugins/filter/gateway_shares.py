@@ -64,7 +64,10 @@ def _gateway_snapshot(text):
 
 
 def _gateway_urls(host, port, metrics_host, metrics_port):
-    return gateway_metrics.urls(host, port, metrics_host, metrics_port)
+    try:
+        return gateway_metrics.urls(host, port, metrics_host, metrics_port)
+    except gateway_metrics.MetricsError as exc:
+        raise AnsibleFilterError("the gateway's address: %s" % exc)
 
 
 def _gateway_served_model(workers):

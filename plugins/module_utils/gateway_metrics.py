@@ -19,6 +19,7 @@ import math
 import re
 
 from ansible_collections.llmops.sglang.plugins.module_utils.planner import local_url
+from ansible_collections.llmops.sglang.plugins.module_utils.safe_text import is_address
 
 REQUESTS = "smg_worker_requests_total"
 HEALTH = "smg_worker_health"
@@ -133,7 +134,14 @@ def summary(share):
 
 def urls(host, port, metrics_host, metrics_port):
     """The gateway's URL and its metrics' URL from its own host (loopback when it listens on
-    every address), as its role's settings give them."""
+    every address), as its role's settings give them; MetricsError names a setting that is no
+    address or port."""
+    for name, value in (("sglang_gateway_host", host), ("sglang_gateway_metrics_host", metrics_host)):
+        if not isinstance(value, str) or not is_address(value):
+            raise MetricsError("%s=%r is not an IP address or host name" % (name, value))
+    for name, value in (("sglang_gateway_port", port), ("sglang_gateway_metrics_port", metrics_port)):
+        if not re.match(r"[0-9]{1,5}\Z", str(value)) or not 1 <= int(value) <= 65535:
+            raise MetricsError("%s=%r is not a TCP port (1 to 65535)" % (name, value))
     return {"url": local_url(str(host), int(port)),
             "metrics_url": local_url(str(metrics_host), int(metrics_port)) + "/metrics"}
 

@@ -118,6 +118,8 @@ def test_the_gateway_kept_the_stalled_worker_healthy():
     drain and return (second 65 to 100)."""
     health = worker_health(STALL)
     stalled = {t: value for (t, worker), value in health.items() if worker == STALLED_WORKER}
+    assert {t for t in stalled if 0 <= t < 60} == set(range(0, 60, 5))  # a sample every scrape
+    assert len([t for t in stalled if t >= 100]) >= 15
     assert all(value == "1" for t, value in stalled.items() if t < 60 or t >= 100)
     assert {t for t, value in stalled.items() if value != "1"} <= {65}
 
@@ -141,6 +143,7 @@ def test_generation_stalled_fires_two_minutes_into_the_real_stall(tmp_path):
         {"alertname": "SGLangGenerationStalled", "eval_time": at(115), "exp_alerts": []},
         {"alertname": "SGLangGenerationStalled", "eval_time": at(125), "exp_alerts": [firing]},
         {"alertname": "SGLangGenerationStalled", "eval_time": at(180), "exp_alerts": [firing]},
-        # the gateway's own alert says nothing: its health checks passed
+        # the gateway's own alert fires only for 30001 (dead the whole time), never for the
+        # stalled 30000: its health checks passed
         {"alertname": "SGLangGatewayWorkerUnhealthy", "eval_time": at(180), "exp_alerts": [
             unhealthy("http://127.0.0.1:30001")]}])

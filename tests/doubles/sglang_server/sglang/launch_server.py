@@ -588,9 +588,12 @@ def leave_an_orphan(port):
     """SGLANG_DOUBLE_ORPHAN: a child holding the bound port that outlives the server."""
     child = os.fork()
     if child == 0:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        while True:
-            time.sleep(3600)
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            while True:
+                time.sleep(3600)
+        finally:
+            os._exit(0)  # never back into the server's code
     base = os.environ.get("STATE_DIRECTORY", "/tmp").split(":")[0]
     with open(os.path.join(base, "orphan-%d.pid" % port), "w") as handle:
         handle.write("%d\n" % child)

@@ -126,6 +126,21 @@ def test_urls_from_the_gateway_host(args, expected):
     assert gm.urls(*args) == expected
 
 
+@pytest.mark.parametrize("args,message", [
+    (("", 30080, "127.0.0.1", 29000), "sglang_gateway_host=''"),
+    ((None, 30080, "127.0.0.1", 29000), "sglang_gateway_host=None"),
+    (("[::1]", 30080, "127.0.0.1", 29000), "sglang_gateway_host='[::1]'"),
+    (("127.0.0.1@evil.example", 30080, "127.0.0.1", 29000), "sglang_gateway_host='127.0.0.1@evil"),
+    (("0.0.0.0", 30080, "evil.example/x?", 29000), "sglang_gateway_metrics_host='evil.example/x?'"),
+    (("0.0.0.0", "80x", "127.0.0.1", 29000), "sglang_gateway_port='80x' is not a TCP port"),
+    (("0.0.0.0", 30080, "127.0.0.1", 70000), "sglang_gateway_metrics_port=70000 is not a TCP port"),
+])
+def test_urls_refuse_what_is_no_address_or_port(args, message):
+    with pytest.raises(gm.MetricsError) as raised:
+        gm.urls(*args)
+    assert message in str(raised.value)
+
+
 # GET /workers of smg 1.13.0 in front of the double (the fields read, as it answered)
 WORKER = {"id": "01a248a0-b523-7059-99ba-f9555daecb6a", "model_id": "tiny-llama4",
           "url": "http://127.0.0.1:18102",
