@@ -19,7 +19,11 @@ description:
   - Each worker's URL is C(http://<address>:<planned port>), the address being the host's
     C(sglang_advertise_address), else its C(ansible_host), else its inventory name.
   - The same file holds C(gateway_server_urls) (host names and C(hostvars) -> the URL the gateway
-    reaches each of their servers at, from each host's C(sglang_launch) plan), C(gateway_changes)
+    reaches each of their servers at, from each host's C(sglang_launch) plan), C(gateway_api_urls)
+    (the C(sglang_gateway) group, C(hostvars), the default listen address and port, and the host
+    that asks -> each gateway's API URL from there: its listen address on its own host, loopback
+    when that is every address, else its advertised address, or none where it listens on
+    loopback; with no asking host, each from its own host, as a task delegated to it), C(gateway_changes)
     (wanted URLs, smg's C(GET /workers) list and
     whether to keep every registered worker -> the URLs to add and the worker ids to remove) and
     C(gateway_unread) (the slurp results -> the hosts whose record could not be read).
@@ -84,6 +88,21 @@ def _gateway_server_urls(hosts, hostvars):
     return out
 
 
+def _gateway_api_urls(gateways, hostvars, host_default, port_default, from_host=None):
+    """Every gateway's API URL as from_host reaches it (None: each from its own host); the role's
+    defaults stand in for a gateway host that sets neither."""
+    def vars_of(host):
+        host_vars = hostvars[host]
+        out = {k: host_vars.get(k) for k in ("sglang_advertise_address", "ansible_host")}
+        out["sglang_gateway_host"] = host_vars.get("sglang_gateway_host", host_default)
+        out["sglang_gateway_port"] = host_vars.get("sglang_gateway_port", port_default)
+        return out
+    try:
+        return gateway.api_urls(list(gateways or []), vars_of, from_host)
+    except gateway.WorkerError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
 def _gateway_changes(wanted_urls, registered, keep_all=False):
     add, remove = gateway.changes(list(wanted_urls), list(registered or []), bool(keep_all))
     return {"add": add, "remove": remove}
@@ -96,5 +115,5 @@ def _gateway_unread(records):
 class FilterModule(object):
     def filters(self):
         return {"gateway_workers": _gateway_workers, "gateway_changes": _gateway_changes,
-                "gateway_server_urls": _gateway_server_urls,
+                "gateway_server_urls": _gateway_server_urls, "gateway_api_urls": _gateway_api_urls,
                 "gateway_unread": _gateway_unread}

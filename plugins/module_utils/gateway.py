@@ -11,8 +11,10 @@ __metaclass__ = type
 import base64
 import ipaddress
 import os
+import re
 
 from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, safe_text, servers
+from ansible_collections.llmops.sglang.plugins.module_utils.planner import local_url
 
 
 class WorkerError(ValueError):
@@ -31,6 +33,33 @@ def worker_address(host, host_vars):
 
 def url(address, port):
     return "http://%s:%d" % ("[%s]" % address if ":" in address else address, int(port))
+
+
+def api_urls(gateways, vars_of, from_host=None):
+    """[{"host", "url"}] for every gateway host, in inventory order: its API as `from_host` reaches
+    it. From the gateway's own host (or from_host None: each from its own host, as a task
+    delegated to it) the address it listens on, loopback when that is every address; from another
+    host its advertised address, or url None where it listens on loopback. vars_of(host): its
+    sglang_gateway_host, sglang_gateway_port, sglang_advertise_address and ansible_host."""
+    out = []
+    for host in gateways:
+        host_vars = vars_of(host)
+        listen = str(host_vars.get("sglang_gateway_host"))
+        port = str(host_vars.get("sglang_gateway_port"))
+        if not safe_text.is_address(listen):
+            raise WorkerError("%s: sglang_gateway_host=%r is not an IP address or host name"
+                              % (host, host_vars.get("sglang_gateway_host")))
+        if not re.match(r"[0-9]{1,5}\Z", port) or not 1 <= int(port) <= 65535:
+            raise WorkerError("%s: sglang_gateway_port=%r is not a TCP port (1 to 65535)"
+                              % (host, host_vars.get("sglang_gateway_port")))
+        if from_host is None or host == from_host:
+            where = local_url(listen, int(port))
+        elif is_loopback(listen):
+            where = None
+        else:
+            where = url(worker_address(host, host_vars), port)
+        out.append({"host": host, "url": where})
+    return out
 
 
 def is_loopback(address):

@@ -1,7 +1,7 @@
 """The watchdog (roles/sglang_watchdog/files/sglang_watchdog.py) against the SGLang server double
 stalled by its stall file (/health 200, completions hang) and the real smg 1.13.0 in front of it
 (.cache/smg-venv, scripts/setup-smg): failed probes counted, the restart after the third, the
-server out of the gateway before it and back after; a healthy or inactive server untouched.
+server out of both gateways before it and back after; a healthy or inactive server untouched.
 systemctl is the double tests/doubles/bin/systemctl (no systemd here)."""
 
 import json
@@ -49,10 +49,23 @@ def wait(check, seconds, what):
         time.sleep(0.2)
 
 
+def start_smg(tmp_path, name, worker):
+    """The real smg in front of the double, as the gateway role runs it; (process, URL)."""
+    port = free_port()
+    smg = subprocess.Popen(
+        [SMG, "launch", "--host", "127.0.0.1", "--port", str(port), "--worker-urls", worker,
+         "--policy", "round_robin", "--api-key", KEY, "--health-check-interval-secs", "1",
+         "--worker-startup-check-interval", "1", "--prometheus-host", "127.0.0.1",
+         "--prometheus-port", str(free_port()), "--shutdown-grace-period-secs", "1"],
+        stdout=open(tmp_path / (name + ".log"), "w"), stderr=subprocess.STDOUT)
+    return smg, "http://127.0.0.1:%d" % port
+
+
 @pytest.fixture
 def fleet(tmp_path):
-    """The double (keyed) on a port, smg in front of it; yields (config path, stall file, urls)."""
-    port, gw_port = free_port(), free_port()
+    """The double (keyed) on a port, two smg gateways in front of it (an inventory may have two);
+    yields (config path, stall file, gateway URLs, worker URL)."""
+    port = free_port()
     stall = tmp_path / "stall"
     env = dict(os.environ, SGLANG_DOUBLE_LOAD_SECONDS="0", SGLANG_DOUBLE_STALL_FILE=str(stall),
                SGLANG_DOUBLE_RECORD=str(tmp_path / "record.json"))
@@ -65,24 +78,21 @@ def fleet(tmp_path):
     (tmp_path / "restart.py").write_text(RESTART % {"pidfile": tmp_path / "double.pid", "argv": argv,
                                                     "env": env, "port": port, "log": tmp_path / "double.log"})
     worker = "http://127.0.0.1:%d" % port
-    smg = subprocess.Popen(
-        [SMG, "launch", "--host", "127.0.0.1", "--port", str(gw_port), "--worker-urls", worker,
-         "--policy", "round_robin", "--api-key", KEY, "--health-check-interval-secs", "1",
-         "--worker-startup-check-interval", "1", "--prometheus-host", "127.0.0.1",
-         "--prometheus-port", str(free_port()), "--shutdown-grace-period-secs", "1"],
-        stdout=open(tmp_path / "smg.log", "w"), stderr=subprocess.STDOUT)
-    gateway = "http://127.0.0.1:%d" % gw_port
+    gateways = [start_smg(tmp_path, "smg-%d" % number, worker) for number in (1, 2)]
+    urls = [url for _smg, url in gateways]
     try:
-        wait(lambda: any(w.get("is_healthy") for w in get_json(gateway + "/workers")["workers"]), 60,
-             "smg never had the double healthy: " + (tmp_path / "smg.log").read_text()[-2000:])
+        for url in urls:
+            wait(lambda url=url: any(w.get("is_healthy") for w in get_json(url + "/workers")["workers"]), 60,
+                 "smg never had the double healthy: " + (tmp_path / "smg-1.log").read_text()[-2000:])
         config = tmp_path / "watchdog.json"
         config.write_text(json.dumps({
             "unit": UNIT, "url": worker, "model": "tiny", "timeout": 2, "failures": 3, "api_key": KEY,
-            "systemctl": SYSTEMCTL, "gateway": {"url": gateway, "worker_url": worker}}))
-        yield config, stall, gateway, worker
+            "systemctl": SYSTEMCTL, "gateways": urls, "worker_url": worker}))
+        yield config, stall, urls, worker
     finally:
-        smg.terminate()
-        smg.wait(timeout=20)
+        for smg, _url in gateways:
+            smg.terminate()
+            smg.wait(timeout=20)
         os.kill(int((tmp_path / "double.pid").read_text()), 15)
 
 
@@ -117,17 +127,18 @@ def calls(tmp_path):
 
 
 @pytest.mark.skipif(not os.path.exists(SMG), reason="smg is installed by scripts/setup-smg")
-def test_a_stalled_server_is_restarted_after_three_failed_probes_outside_the_gateway(fleet, tmp_path):
-    config, stall, gateway, worker = fleet
+def test_a_stalled_server_is_restarted_after_three_failed_probes_outside_the_gateways(fleet, tmp_path):
+    config, stall, gateways, worker = fleet
     assert run_watchdog(config, tmp_path).stdout == ""  # answers: nothing to say
     stall.write_text("")
-    # the restart: smg must have the worker out by then; systemd's restart cures the stall (the
-    # double removes the file at start)
-    seen = tmp_path / "workers-at-restart.json"
-    hook = ("%s -c 'import json,urllib.request as u; "
-            "r=u.Request(\"%s/workers\", headers={\"Authorization\": \"Bearer %s\"}); "
-            "open(\"%s\",\"w\").write(u.urlopen(r).read().decode())'; %s %s") % (
-        sys.executable, gateway, KEY, seen, sys.executable, tmp_path / "restart.py")
+    # the restart: both smg must have the worker out by then; systemd's restart cures the stall
+    # (the double removes the file at start)
+    seen = [tmp_path / ("workers-at-restart-%d.json" % number) for number in (1, 2)]
+    reads = "; ".join(
+        "open(\"%s\",\"w\").write(u.urlopen(u.Request(\"%s/workers\", headers={\"Authorization\": "
+        "\"Bearer %s\"})).read().decode())" % (path, url, KEY) for path, url in zip(seen, gateways))
+    hook = "%s -c 'import urllib.request as u; %s'; %s %s" % (
+        sys.executable, reads, sys.executable, tmp_path / "restart.py")
     outs = [run_watchdog(config, tmp_path, hook) for _probe in range(3)]
     assert [o.returncode for o in outs] == [0, 0, 0]
     assert "probe 1 of 3 failed: no answer (timed out after 2 s)" in outs[0].stdout
@@ -135,15 +146,18 @@ def test_a_stalled_server_is_restarted_after_three_failed_probes_outside_the_gat
     last = outs[2].stdout
     assert ("sglang-main.service: restarting: 3 probes in a row failed, the last: no answer "
             "(timed out after 2 s)") in last
-    assert "out of the gateway at %s (DELETE answered 20" % gateway in last, last
-    assert "back in the gateway" in last, last
+    for url in gateways:
+        assert "out of the gateway at %s (DELETE answered 20" % url in last, last
+        assert "back in the gateway at %s" % url in last, last
     assert calls(tmp_path).count("try-restart " + UNIT) == 1
-    # smg drains it: no new request goes there (those in flight hang; the restart ends them)
-    assert [(w["status"], w["is_healthy"]) for w in json.loads(seen.read_text())["workers"]
-            if w["url"] == worker] in ([], [("draining", False)])
-    wait(lambda: any(w["url"] == worker and w.get("is_healthy")
-                     for w in get_json(gateway + "/workers")["workers"]),
-         60, "the worker did not come back in the gateway")
+    # each smg drains it: no new request goes there (those in flight hang; the restart ends them)
+    for path in seen:
+        assert [(w["status"], w["is_healthy"]) for w in json.loads(path.read_text())["workers"]
+                if w["url"] == worker] in ([], [("draining", False)])
+    for url in gateways:
+        wait(lambda url=url: any(w["url"] == worker and w.get("is_healthy")
+                                 for w in get_json(url + "/workers")["workers"]),
+             60, "the worker did not come back in the gateway at " + url)
     assert KEY not in "".join(o.stdout + o.stderr for o in outs)
     # serving again: the count starts over
     assert run_watchdog(config, tmp_path).stdout == ""
@@ -200,7 +214,7 @@ def test_a_busy_server_is_not_restarted(tmp_path):
         config = tmp_path / "watchdog.json"
         config.write_text(json.dumps({"unit": UNIT, "url": url, "model": "tiny", "timeout": 1,
                                       "failures": 2, "api_key": "", "systemctl": SYSTEMCTL,
-                                      "gateway": None}))
+                                      "gateways": [], "worker_url": url}))
         outs = []
         for _probe in range(4):
             time.sleep(1.5)

@@ -9,9 +9,9 @@ A one-token completion with a timeout. /health can answer 200 while no token com
 issues #6624, #22779), so the probe asks for a token. A probe that fails while the server's own
 token counter (/metrics, sglang:realtime_tokens_total) went up since the last run is a busy
 server, not a stalled one: not counted. After `failures` counted failures in a row of one run of
-the unit (its InvocationID: a restart starts the count again): the server leaves the gateway (smg
-drains it), the unit restarts if it still runs (systemctl waits for it to answer /health again),
-the server rejoins the gateway, and the reason is logged. A unit that is not active (stopped,
+the unit (its InvocationID: a restart starts the count again): the server leaves every gateway
+it is given (smg drains it), the unit restarts if it still runs (systemctl waits for it to answer
+/health again), the server rejoins them, and the reason is logged. A unit that is not active (stopped,
 starting, restarting) is not probed. Standard library only."""
 
 import json
@@ -103,58 +103,52 @@ def tokens_so_far(config):
     return sum(values) if values else None
 
 
-def registered(gateway, key):
-    """The gateway's entry for this server, or (None, why not)."""
-    status, answer, error = request(gateway["url"] + "/workers", key)
+def registered(gateway, worker_url, key):
+    """A gateway's entry for this server, or (None, why not)."""
+    status, answer, error = request(gateway + "/workers", key)
     workers = answer.get("workers") if status == 200 and isinstance(answer, dict) else None
     for worker in workers if isinstance(workers, list) else []:
-        if isinstance(worker, dict) and worker.get("url") == gateway["worker_url"]:
+        if isinstance(worker, dict) and worker.get("url") == worker_url:
             return worker, None
     return None, error or "not registered"
 
 
-def gateway_worker_id(gateway, key):
-    worker, why = registered(gateway, key)
-    return (worker.get("id"), None) if worker else (None, why)
+def leave_gateways(config):
+    """Out of every gateway (smg drains it: nothing new is sent, what runs finishes)."""
+    key = config.get("api_key")
+    for gateway in config.get("gateways") or []:
+        worker, why = registered(gateway, config["worker_url"], key)
+        if worker is None:
+            log("%s: not taken out of the gateway at %s: %s" % (config["unit"], gateway, why))
+            continue
+        status, _answer, error = request("%s/workers/%s" % (gateway, worker.get("id")), key,
+                                         method="DELETE")
+        log("%s: out of the gateway at %s (DELETE answered %s)"
+            % (config["unit"], gateway, error or status))
 
 
-def leave_gateway(config):
-    gateway, key = config.get("gateway"), config.get("api_key")
-    if not gateway:
-        return
-    worker, why = gateway_worker_id(gateway, key)
-    if worker is None:
-        log("%s: not taken out of the gateway at %s: %s" % (config["unit"], gateway["url"], why))
-        return
-    status, _answer, error = request("%s/workers/%s" % (gateway["url"], worker), key,
-                                     method="DELETE")
-    log("%s: out of the gateway at %s (DELETE answered %s)"
-        % (config["unit"], gateway["url"], error or status))
-
-
-def join_gateway(config, seconds=120):
-    """POST the worker again; smg answers 409 while it still drains the old one (its requests
-    end with the restart), so retry for a while."""
-    gateway, key = config.get("gateway"), config.get("api_key")
-    if not gateway:
-        return
-    body = {"url": gateway["worker_url"]}
+def join_gateways(config, seconds=120):
+    """POST the worker again at every gateway; smg answers 409 while it still drains the old one
+    (its requests end with the restart), so retry for a while."""
+    key = config.get("api_key")
+    body = {"url": config["worker_url"]}
     if key:
         body["api_key"] = key
     deadline = time.time() + seconds
-    while True:
-        status, _answer, error = request(gateway["url"] + "/workers", key, body, method="POST")
-        if status in (200, 201, 202) or time.time() > deadline:
-            break
-        if status == 409:  # still draining, or never left (its DELETE failed): there already?
-            worker, _why = registered(gateway, key)
-            if worker and worker.get("status") != "draining":
-                status = 200
+    for gateway in config.get("gateways") or []:
+        while True:
+            status, _answer, error = request(gateway + "/workers", key, body, method="POST")
+            if status in (200, 201, 202) or time.time() > deadline:
                 break
-        time.sleep(2)
-    log("%s: %s the gateway at %s (POST answered %s)" % (
-        config["unit"], "back in" if status in (200, 201, 202) else "NOT back in", gateway["url"],
-        error or status))
+            if status == 409:  # still draining, or never left (its DELETE failed): there already?
+                worker, _why = registered(gateway, config["worker_url"], key)
+                if worker and worker.get("status") != "draining":
+                    status = 200
+                    break
+            time.sleep(2)
+        log("%s: %s the gateway at %s (POST answered %s)" % (
+            config["unit"], "back in" if status in (200, 201, 202) else "NOT back in", gateway,
+            error or status))
 
 
 def main(path):
@@ -197,7 +191,7 @@ def restart(config, state, why):
         return 0
     log("%s: restarting: %d probes in a row failed, the last: %s (a one-token completion, %s s)"
         % (unit, state["failures"], why, config["timeout"]))
-    leave_gateway(config)
+    leave_gateways(config)
     restarted = systemctl(config, "try-restart", unit)
     if restarted.returncode != 0:
         log("%s: restart failed (%d): %s" % (unit, restarted.returncode,
@@ -205,7 +199,7 @@ def restart(config, state, why):
     else:
         log("%s: restarted; it answers /health again" % unit)
     # back in the gateway either way: a failed start that systemd retries comes back by itself
-    join_gateway(config)
+    join_gateways(config)
     return 0 if restarted.returncode == 0 else 1
 
 

@@ -722,7 +722,7 @@ def watchdog_setup(port):
     config = {"unit": "sglang-g0.service", "url": "http://127.0.0.1:%d" % port,
               "model": "tiny-llama4", "timeout": WATCHDOG_TIMEOUT, "failures": 3,
               "api_key": KEY, "systemctl": os.path.join(ROOT, "tests/doubles/bin/systemctl"),
-              "gateway": {"url": GW, "worker_url": "http://127.0.0.1:%d" % port}}
+              "gateways": [GW], "worker_url": "http://127.0.0.1:%d" % port}
     path = os.path.join(WORK, "watchdog-g0.json")  # it holds the key: not under OUT
     with open(path, "w") as handle:
         json.dump(config, handle)

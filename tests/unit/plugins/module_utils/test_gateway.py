@@ -128,3 +128,45 @@ def test_server_urls_are_where_the_gateway_reaches_each_server():
     loopback = dict(plan, host="127.0.0.1")
     assert [u for _s, u in gateway.server_urls("w2", loopback, "main", VARS["w2"])] == [
         "http://127.0.0.1:30000", "http://127.0.0.1:30001"]
+
+
+GATEWAY_VARS = {
+    "gw": {"sglang_gateway_host": "0.0.0.0", "sglang_gateway_port": 30080, "ansible_host": "10.0.0.5"},
+    "gw6": {"sglang_gateway_host": "::1", "sglang_gateway_port": "8080",
+            "sglang_advertise_address": "fd00::6"},
+    "gwip": {"sglang_gateway_host": "10.0.0.7", "sglang_gateway_port": 30080},
+    "gwv6": {"sglang_gateway_host": "::", "sglang_gateway_port": 30080,
+             "sglang_advertise_address": "fd00::8"},
+}
+
+
+@pytest.mark.parametrize("gateways, from_host, urls", [
+    # each from its own host (a task delegated to it)
+    (["gw", "gw6", "gwip", "gwv6"], None,
+     ["http://127.0.0.1:30080", "http://[::1]:8080", "http://10.0.0.7:30080", "http://127.0.0.1:30080"]),
+    # from a worker: the advertised address; none where it listens on loopback
+    (["gw", "gw6", "gwip", "gwv6"], "w1",
+     ["http://10.0.0.5:30080", None, "http://gwip:30080", "http://[fd00::8]:30080"]),
+    # from one of the gateways: itself locally, the other as any host would
+    (["gw", "gw6"], "gw6", ["http://10.0.0.5:30080", "http://[::1]:8080"]),
+    ([], "w1", []),
+])
+def test_each_gateway_is_reached_where_the_asking_host_can(gateways, from_host, urls):
+    out = gateway.api_urls(gateways, GATEWAY_VARS.get, from_host)
+    assert [row["host"] for row in out] == gateways
+    assert [row["url"] for row in out] == urls
+
+
+@pytest.mark.parametrize("changed, message", [
+    ({"sglang_gateway_host": "0.0.0.0/24"},
+     "gw: sglang_gateway_host='0.0.0.0/24' is not an IP address or host name"),
+    ({"sglang_gateway_host": "a;b"}, "gw: sglang_gateway_host='a;b' is not an IP address"),
+    ({"sglang_gateway_port": "80 --x"}, "gw: sglang_gateway_port='80 --x' is not a TCP port (1 to 65535)"),
+    ({"sglang_gateway_port": 70000}, "gw: sglang_gateway_port=70000 is not a TCP port"),
+    ({"ansible_host": "a b"}, "gw: ansible_host='a b' is not an IP address or host name"),
+])
+def test_a_gateway_address_or_port_that_is_none_is_refused_naming_it(changed, message):
+    bad = dict(GATEWAY_VARS["gw"], **changed)
+    with pytest.raises(gateway.WorkerError) as err:
+        gateway.api_urls(["gw"], {"gw": bad}.get, "w1")
+    assert message in str(err.value)
