@@ -1,7 +1,7 @@
 """Every metric the alert rules and the Grafana dashboard use exists in what the real programs
-export: SGLang 0.5.17's captured /metrics (tests/fixtures/metrics/sglang-0.5.17, a real GPU) and
-0.5.23's source (sglang-0.5.23-source), smg 1.13.0's captured /metrics (tests/fixtures/
-smg-metrics), and DCGM exporter's default counters."""
+export: SGLang 0.5.17's and 0.5.23's captured /metrics (tests/fixtures/metrics/sglang-0.5.17 and
+sglang-0.5.23, real GPUs) and 0.5.23's source (sglang-0.5.23-source), smg 1.13.0's captured
+/metrics (tests/fixtures/smg-metrics), and DCGM exporter's default counters."""
 
 import glob
 import json
@@ -52,6 +52,8 @@ def used(tmp_path):
 SOURCES = {
     "sglang 0.5.17 (captured)": ("sglang:", lambda: exported(glob.glob(
         os.path.join(FIXTURES, "metrics", "sglang-0.5.17", "*.txt")))),
+    "sglang 0.5.23 (captured)": ("sglang:", lambda: exported(glob.glob(
+        os.path.join(FIXTURES, "metrics", "sglang-0.5.23", "*.txt")))),
     "sglang 0.5.23 (source)": ("sglang:", lambda: {n + s for n in listed(os.path.join(
         FIXTURES, "metrics", "sglang-0.5.23-source", "metric-names.txt")) for s in ("",) + HISTOGRAM_SERIES}),
     "smg 1.13.0 (captured)": ("smg_", lambda: exported(glob.glob(
@@ -69,8 +71,10 @@ def test_every_used_metric_is_exported(tmp_path, source):
     assert sorted(wanted - names()) == []
 
 
-def test_the_stall_rule_reads_series_sglang_exports_with_the_labels_it_groups_by(tmp_path):
-    capture = os.path.join(FIXTURES, "metrics", "sglang-0.5.17", "rank0-after-requests.txt")
+@pytest.mark.parametrize("capture", ["sglang-0.5.17/rank0-after-requests.txt",
+                                     "sglang-0.5.23/after-requests.txt"])
+def test_the_stall_rule_reads_series_sglang_exports_with_the_labels_it_groups_by(tmp_path, capture):
+    capture = os.path.join(FIXTURES, "metrics", capture)
     with open(capture) as handle:
         text = handle.read()
     assert re.search(r'^sglang:realtime_tokens_total\{[^}]*mode="decode"[^}]*\} \d', text, re.M)
