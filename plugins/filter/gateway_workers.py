@@ -21,9 +21,9 @@ description:
   - The same file holds C(gateway_server_urls) (host names and C(hostvars) -> the URL the gateway
     reaches each of their servers at, from each host's C(sglang_launch) plan), C(gateway_api_urls)
     (the C(sglang_gateway) group, C(hostvars), the default listen address and port, and the host
-    that asks -> each gateway's API URL from there: its listen address on its own host, loopback
-    when that is every address, else its advertised address, or none where it listens on
-    loopback; with no asking host, each from its own host, as a task delegated to it), C(gateway_changes)
+    that asks -> each gateway's API URL from there, that is its listen address on its own host
+    (loopback when that is every address), else its advertised address, or none where it listens
+    on loopback; with no asking host, each from its own host, as a task delegated to it), C(gateway_changes)
     (wanted URLs, smg's C(GET /workers) list and
     whether to keep every registered worker -> the URLs to add and the worker ids to remove) and
     C(gateway_unread) (the slurp results -> the hosts whose record could not be read).

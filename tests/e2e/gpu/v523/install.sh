@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # tests/e2e/gpu/v523/install.sh, carried as INSTALL.sh by prepare.sh. Test-only setup of SGLang 0.5.23 (torch 2.14.1) on the GPU machine, next to the image's torch 2.11.0.
 # Run once /var/tmp/v523/p1 ... /var/tmp/v523/p10 are all present (copied from each call's carry of
 # .e2e/v523/pK). Idempotent: a finished step is skipped; a broken/partial one is redone.

@@ -24,9 +24,13 @@ mkdir -p "$WORK/trimmed"
 python3 tests/e2e/gpu/trim_sgl_kernel.py --unused-too "$WH"/sglang_kernel-0.4.10-*.whl "$WORK/trimmed"
 
 # the wheels installed as the machine's pip would, for its Python 3.12
+wheels=("$WORK"/trimmed/*.whl)
+for wheel in "$WH"/*.whl; do
+  case "$wheel" in */sglang_kernel-*) ;; *) wheels+=("$wheel") ;; esac
+done
+# shellcheck disable=SC2086
 python3 -m pip install -q --no-index --no-deps --no-compile --target "$WORK/site523" \
-  --python-version 3.12 --implementation cp --only-binary=:all: $PLATFORMS \
-  $(ls "$WH"/*.whl | grep -v sglang_kernel) "$WORK"/trimmed/*.whl
+  --python-version 3.12 --implementation cp --only-binary=:all: $PLATFORMS "${wheels[@]}"
 mkdir -p "$WORK/torch214" && python3 -m zipfile -e "$WORK"/torch-2.14.1-cp312-*.whl "$WORK/torch214"
 tar -C "$WORK/torch214" -cf - . | xz -T0 -6 > "$WORK/torch214.tar.xz"
 tar -C "$WORK/site523" -cf - . | xz -T0 -6 > "$WORK/site523.tar.xz"
