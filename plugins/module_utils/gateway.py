@@ -44,9 +44,9 @@ def api_urls(gateways, vars_of, from_host=None):
     out = []
     for host in gateways:
         host_vars = vars_of(host)
-        listen = str(host_vars.get("sglang_gateway_host"))
+        listen = host_vars.get("sglang_gateway_host")
         port = str(host_vars.get("sglang_gateway_port"))
-        if not safe_text.is_address(listen):
+        if not isinstance(listen, str) or not safe_text.is_address(listen):
             raise WorkerError("%s: sglang_gateway_host=%r is not an IP address or host name"
                               % (host, host_vars.get("sglang_gateway_host")))
         if not re.match(r"[0-9]{1,5}\Z", port) or not 1 <= int(port) <= 65535:

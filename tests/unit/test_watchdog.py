@@ -226,3 +226,46 @@ def test_a_busy_server_is_not_restarted(tmp_path):
         stop.set()
         double.terminate()
         double.wait(timeout=20)
+
+
+def load_watchdog():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("sglang_watchdog", WATCHDOG)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("config, gateways, worker_url", [
+    ({"gateways": ["http://g1:30080", "http://g2:30080"], "worker_url": "http://w:30000"},
+     ["http://g1:30080", "http://g2:30080"], "http://w:30000"),
+    ({"gateways": [], "worker_url": "http://w:30000"}, [], "http://w:30000"),
+    ({"gateways": None, "worker_url": None}, [], None),
+    # written by the release before several gateways, read until the role rewrites it
+    ({"gateway": {"url": "http://g1:30080", "worker_url": "http://w:30000"}}, ["http://g1:30080"], "http://w:30000"),
+    ({"gateway": None}, [], None),
+])
+def test_the_gateways_of_a_config_old_or_new(config, gateways, worker_url):
+    assert load_watchdog().gateways_of(config) == (gateways, worker_url)
+
+
+@pytest.mark.skipif(not os.path.exists(SMG), reason="smg is installed by scripts/setup-smg")
+def test_a_restart_rejoins_only_the_gateways_it_left(fleet, tmp_path):
+    """A server someone else took out of a gateway (a rollout's drain) is not put back there."""
+    config, stall, gateways, worker = fleet
+    entry = [w for w in get_json(gateways[1] + "/workers")["workers"] if w["url"] == worker][0]
+    req = urllib.request.Request("%s/workers/%s" % (gateways[1], entry["id"]), method="DELETE",
+                                 headers={"Authorization": "Bearer " + KEY})
+    urllib.request.urlopen(req, timeout=5).read()
+    wait(lambda: not any(w["url"] == worker for w in get_json(gateways[1] + "/workers")["workers"]),
+         30, "smg kept the worker after its DELETE")
+    stall.write_text("")
+    outs = [run_watchdog(config, tmp_path, "%s %s" % (sys.executable, tmp_path / "restart.py"))
+            for _probe in range(3)]
+    last = outs[2].stdout
+    assert "out of the gateway at %s (DELETE answered 20" % gateways[0] in last, last
+    assert "back in the gateway at %s" % gateways[0] in last, last
+    assert "not taken out of the gateway at %s: not registered" % gateways[1] in last, last
+    assert gateways[1] not in last.split("not registered", 1)[1], last
+    time.sleep(3)
+    assert not any(w["url"] == worker for w in get_json(gateways[1] + "/workers")["workers"])

@@ -113,11 +113,23 @@ def registered(gateway, worker_url, key):
     return None, error or "not registered"
 
 
+def gateways_of(config):
+    """(gateway URLs, this server's URL there). A config written by a release before several
+    gateways ({"gateway": {"url", "worker_url"}}) still works until the role rewrites it."""
+    if "gateways" in config:
+        return list(config.get("gateways") or []), config.get("worker_url")
+    old = config.get("gateway") or {}
+    return ([old["url"]] if old.get("url") else []), old.get("worker_url")
+
+
 def leave_gateways(config):
-    """Out of every gateway (smg drains it: nothing new is sent, what runs finishes)."""
+    """Out of every gateway (smg drains it: nothing new is sent, what runs finishes); the
+    gateways it left."""
     key = config.get("api_key")
-    for gateway in config.get("gateways") or []:
-        worker, why = registered(gateway, config["worker_url"], key)
+    gateways, worker_url = gateways_of(config)
+    left = []
+    for gateway in gateways:
+        worker, why = registered(gateway, worker_url, key)
         if worker is None:
             log("%s: not taken out of the gateway at %s: %s" % (config["unit"], gateway, why))
             continue
@@ -125,26 +137,32 @@ def leave_gateways(config):
                                          method="DELETE")
         log("%s: out of the gateway at %s (DELETE answered %s)"
             % (config["unit"], gateway, error or status))
+        if status in (200, 202, 204):
+            left.append(gateway)
+    return left
 
 
-def join_gateways(config, seconds=120):
-    """POST the worker again at every gateway; smg answers 409 while it still drains the old one
-    (its requests end with the restart), so retry for a while."""
+def join_gateways(config, gateways, seconds=120):
+    """POST the worker again at the gateways it left; smg answers 409 while it still drains the
+    old one (its requests end with the restart), so retry for a while at each."""
     key = config.get("api_key")
-    body = {"url": config["worker_url"]}
+    _all, worker_url = gateways_of(config)
+    body = {"url": worker_url}
     if key:
         body["api_key"] = key
-    deadline = time.time() + seconds
-    for gateway in config.get("gateways") or []:
+    for gateway in gateways:
+        deadline = time.time() + seconds
         while True:
             status, _answer, error = request(gateway + "/workers", key, body, method="POST")
-            if status in (200, 201, 202) or time.time() > deadline:
+            if status in (200, 201, 202):
                 break
-            if status == 409:  # still draining, or never left (its DELETE failed): there already?
-                worker, _why = registered(gateway, config["worker_url"], key)
+            if status == 409:  # still draining, or there again already?
+                worker, _why = registered(gateway, worker_url, key)
                 if worker and worker.get("status") != "draining":
                     status = 200
                     break
+            if time.time() > deadline:
+                break
             time.sleep(2)
         log("%s: %s the gateway at %s (POST answered %s)" % (
             config["unit"], "back in" if status in (200, 201, 202) else "NOT back in", gateway,
@@ -191,15 +209,16 @@ def restart(config, state, why):
         return 0
     log("%s: restarting: %d probes in a row failed, the last: %s (a one-token completion, %s s)"
         % (unit, state["failures"], why, config["timeout"]))
-    leave_gateways(config)
+    left = leave_gateways(config)
     restarted = systemctl(config, "try-restart", unit)
     if restarted.returncode != 0:
         log("%s: restart failed (%d): %s" % (unit, restarted.returncode,
                                              restarted.stderr.strip()[-300:]))
     else:
         log("%s: restarted; it answers /health again" % unit)
-    # back in the gateway either way: a failed start that systemd retries comes back by itself
-    join_gateways(config)
+    # back in the gateways it left either way: a failed start that systemd retries comes back by
+    # itself (one it was not in, a rollout's drain say, is not joined)
+    join_gateways(config, left)
     return 0 if restarted.returncode == 0 else 1
 
 
