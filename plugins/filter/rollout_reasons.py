@@ -16,8 +16,10 @@ description:
     the files the service would write differently, the reasons to roll the host; an empty list
     when there is nothing to do.
   - The same file holds C(rollout_ready_elsewhere) (smg's C(GET /workers) list, the model and the
-    URLs leaving -> the healthy workers of that model that stay) and C(rollout_regression) (the
-    canary's burst before and after, and the allowed drop in percent -> why it regressed, or none).
+    URLs leaving -> the healthy workers of that model that stay), C(rollout_bench_regressions) (the
+    canary's bench_serving record before and after, and the allowed regression in percent -> why it
+    regressed, an empty list when it did not) and C(rollout_bench_summary) (what the rollout record
+    keeps of a bench_serving record).
 options:
   _input:
     description: The version C(<root>/current) points at (empty when none).
@@ -75,11 +77,16 @@ def _rollout_ready_elsewhere(registered, model, leaving_urls):
     return rollout.ready_elsewhere(list(registered or []), str(model), list(leaving_urls))
 
 
-def _rollout_regression(baseline, after, max_drop_pct):
-    return rollout.regression(dict(baseline), dict(after), float(max_drop_pct))
+def _rollout_bench_regressions(baseline, after, max_pct, profile="canary"):
+    return rollout.bench_regressions(dict(baseline or {}), dict(after or {}), float(max_pct), str(profile))
+
+
+def _rollout_bench_summary(record):
+    return rollout.bench_summary(dict(record or {}))
 
 
 class FilterModule(object):
     def filters(self):
         return {"rollout_reasons": _rollout_reasons, "rollout_ready_elsewhere": _rollout_ready_elsewhere,
-                "rollout_regression": _rollout_regression}
+                "rollout_bench_regressions": _rollout_bench_regressions,
+                "rollout_bench_summary": _rollout_bench_summary}

@@ -2,13 +2,15 @@
 # Copyright: (c) 2026, llmops.sglang contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The rollout's decisions, pure: why a host must roll, whether enough replicas stay ready while
-it does, what a burst of requests measured, and whether the canary regressed."""
+it does, what a burst of requests measured, and whether the canary's benchmark regressed."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import math
+
+from ansible_collections.llmops.sglang.plugins.module_utils import report_gate
 
 
 def reasons(current_version, wanted_version, recorded, planned, pending, stale_files):
@@ -73,23 +75,30 @@ def burst_summary(rows, seconds):
     }
 
 
-def regression(baseline, after, max_drop_pct):
-    """None, or why the canary's throughput after the change is below the baseline's by more than
-    max_drop_pct."""
-    before = float(baseline.get("output_tokens_per_s") or 0)
-    now = float(after.get("output_tokens_per_s") or 0)
-    if before <= 0:
-        return None
-    drop = (before - now) / before * 100.0
-    if drop > float(max_drop_pct):
-        return ("output throughput %.1f tok/s is %.1f %% below the baseline's %.1f tok/s "
-                "(allowed: %s %%)" % (now, drop, before, max_drop_pct))
-    return None
+def bench_summary(record):
+    """What rollout.json keeps of a bench_serving record: its shape and the gated metrics."""
+    keys = report_gate.SHAPE_KEYS + tuple(key for key, _label, _better in report_gate.GATED_METRICS)
+    return {key: record.get(key) for key in keys if key in (record or {})}
+
+
+def bench_regressions(baseline, after, max_pct, profile="canary"):
+    """Why the canary's bench_serving profile after the change is worse than before it ([] = it is
+    not): bench.yml's gate (report_gate), each gated metric worse by more than max_pct percent. A
+    run that completed fewer requests than the baseline's is a regression itself."""
+    before_done, after_done = (baseline or {}).get("completed"), (after or {}).get("completed")
+    if not before_done:
+        return ["%s: the baseline run completed no request: nothing to compare with" % profile]
+    if after_done != before_done:
+        return ["%s completed %s of the baseline's %s requests" % (profile, after_done or 0, before_done)]
+    gate = report_gate.compare({"canary": {profile: after}}, {"canary": {profile: baseline}}, float(max_pct))
+    if gate["skipped"]:
+        return ["%s: %s" % (profile, gate["skipped"][0]["why"])]
+    return [report_gate.regression_message(row, float(max_pct)) for row in gate["regressions"]]
 
 
 # what rollout.json keeps of each host's record (its steps become seconds)
 REPORTED = ("host", "result", "reasons", "from_version", "to_version", "servers", "failure", "rollback",
-            "baseline", "checks")
+            "checks", "bench", "accuracy")
 
 
 def timed_steps(marks):
@@ -121,7 +130,26 @@ def markdown(doc):
         line = "- %s: %s, SGLang %s -> %s, %.1f s (%s)" % (
             row["host"], row.get("result", "?"), row.get("from_version") or "?", row.get("to_version") or "?",
             row["seconds"], steps)
+        gates = (_bench_line(row.get("bench")), _accuracy_line(row.get("accuracy")))
+        line += "".join("; " + part for part in gates if part)
         if row.get("failure"):
             line += "; %s; %s" % (row["failure"], row.get("rollback") or "not touched")
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def _bench_line(bench):
+    """The canary's profile before -> after, each gated metric (empty without both runs)."""
+    if not bench or not bench.get("before") or not bench.get("after"):
+        return ""
+    changes = ", ".join("%s %.4g -> %.4g" % (label, bench["before"][key], bench["after"][key])
+                        for key, label, _better in report_gate.GATED_METRICS
+                        if bench["before"].get(key) is not None and bench["after"].get(key) is not None)
+    return "canary bench_serving %s: %s" % (bench.get("profile", "?"), changes)
+
+
+def _accuracy_line(accuracy):
+    if not accuracy or accuracy.get("score") is None:
+        return ""
+    return "canary %s slice %.4f over %s questions (minimum %s)" % (
+        accuracy.get("task", "?"), accuracy["score"], accuracy.get("samples", "?"), accuracy.get("minimum"))

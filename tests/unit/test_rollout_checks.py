@@ -1,18 +1,22 @@
 """What rollout.yml asks of a server and of a staged SGLang, against the real contracts: the
 request burst (llmops.sglang.request_burst) against the SGLang server double with its fault knobs
-(a hang while /health answers, a slower build), and the staged version's argument check
+(a hang while /health answers, a slower build); the canary's gate, SGLang 0.5.23's own
+bench_serving against the double before and after a change (a build 20 % slower trips it, the same
+build does not); and the staged version's argument check
 (roles/sglang_rollout/files/check_args.py) with SGLang 0.5.23's own parser and with the double's
 copy of its options, which must agree."""
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 
 import pytest
 
+from ansible_collections.llmops.sglang.plugins.module_utils import bench_profiles, bench_prompts, rollout
 from ansible_collections.llmops.sglang.plugins.modules import request_burst
 
 from helpers import ROOT
@@ -137,3 +141,67 @@ def test_the_doubles_options_are_sglang_0_5_23s():
     with open(os.path.join(DOUBLE_SITE, "sglang", "srt", "server_args_options.json")) as handle:
         double = sorted(json.load(handle)["options"])
     assert json.loads(real.stdout) == double
+
+
+# the canary's profile of the gateway scenario (tests/molecule/gateway): short, as a CPU allows
+CANARY = {"name": "canary", "num_prompts": 16, "max_concurrency": 4, "input_len": 64, "output_len": 32}
+
+
+def bench_serving(tmp_path, port, tag):
+    """SGLang 0.5.23's bench_serving with the command the bench role builds; its record."""
+    python = os.path.join(PARSER_DIR, "venv", "bin", "python")
+    if not os.path.exists(os.path.join(PARSER_DIR, "sglang-0.5.23", "sglang", "bench_serving.py")):
+        if os.environ.get("LLMOPS_SKIP_SGLANG_PARSER") == "1":
+            pytest.skip("SGLang's client environment not set up")
+        pytest.fail("run scripts/setup-sglang-parser first (SGLang's client on a CPU)")
+    profile = bench_profiles.validate_profiles([CANARY])[0]
+    output = tmp_path / ("%s.jsonl" % tag)
+    argv = bench_profiles.bench_serving_argv(
+        profile, python, "http://127.0.0.1:%d" % port, str(tmp_path / MODEL), MODEL, str(tmp_path / MODEL),
+        str(tmp_path / "prompts.json"), str(output))
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False, cwd=str(tmp_path),
+                          env=dict(os.environ, PYTHONPATH=os.path.join(PARSER_DIR, "sglang-0.5.23"),
+                                   OPENAI_API_KEY=KEY, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false"))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return json.loads(output.read_text().splitlines()[-1])
+
+
+@pytest.fixture
+def tokenized(tmp_path):
+    """The double's model folder with a tokenizer made here, and local prompts (no hub)."""
+    shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "models", MODEL), tmp_path / MODEL)
+    subprocess.run([os.path.join(PARSER_DIR, "venv", "bin", "python"),
+                    os.path.join(ROOT, "tests", "fixtures", "models", "make_test_tokenizer.py"),
+                    str(tmp_path / MODEL)], check=True, capture_output=True, timeout=300)
+    (tmp_path / "prompts.json").write_text(bench_prompts.sharegpt_json(CANARY["num_prompts"]))
+    return tmp_path
+
+
+def canary_runs(tmp_path, monkeypatch, after_knobs):
+    proc, port = started(tmp_path, monkeypatch)
+    try:
+        before = bench_serving(tmp_path, port, "before")
+    finally:
+        stop(proc)
+    proc, port = started(tmp_path, monkeypatch, **after_knobs)
+    try:
+        after = bench_serving(tmp_path, port, "after")
+    finally:
+        stop(proc)
+    return before, after
+
+
+def test_the_canary_gate_passes_the_same_build(tokenized, monkeypatch):
+    before, after = canary_runs(tokenized, monkeypatch, {})
+    assert before["completed"] == after["completed"] == 16
+    summaries = (rollout.bench_summary(before), rollout.bench_summary(after))
+    assert rollout.bench_regressions(before, after, 10) == [], summaries
+
+
+def test_the_canary_gate_stops_a_build_20_percent_slower(tokenized, monkeypatch):
+    before, after = canary_runs(tokenized, monkeypatch, {"SGLANG_DOUBLE_TOKEN_SECONDS": "0.012"})
+    regressions = rollout.bench_regressions(before, after, 10)
+    # every metric the gate reads is about 20 % worse
+    assert [line.split(" regressed")[0] for line in regressions] == [
+        "canary output tok/s", "canary TTFT p50 ms", "canary ITL p50 ms", "canary TPOT p50 ms"], (
+        rollout.bench_summary(before), rollout.bench_summary(after))

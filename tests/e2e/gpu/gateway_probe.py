@@ -17,6 +17,9 @@ tests/e2e/gpu/results/).
                                                       # group mid-run
     python3 tests/e2e/gpu/gateway_probe.py metrics    # raw /metrics of SGLang and smg; replica
                                                       # g0's scheduler stopped (SIGSTOP) under load
+    python3 tests/e2e/gpu/gateway_probe.py canary     # rollout.yml's canary gate: its default
+                                                      # profile on replica g1 twice, after a restart,
+                                                      # after a restart with --disable-cuda-graph
 
 Carried parts, made on the CPU machine by `pack` from what prepare.sh leaves in .e2e/ (part*/, the
 SGLang wheelhouse of wheels.txt with sglang-kernel trimmed; tiny-llama4.tgz) and from
@@ -646,6 +649,80 @@ def sigkill_step(record):
     stop_during_run(record, "sigkill", "kill", record.get("failover_delay_s", 4.0))
 
 
+# ------------------------------------------------------------------------------------ canary
+
+def canary_profile():
+    """rollout.yml's default canary profile (roles/sglang_rollout/defaults), as the bench role
+    normalises it."""
+    sys.path.insert(0, os.path.join(ROOT, "collections"))
+    from ansible_collections.llmops.sglang.plugins.module_utils import bench_profiles
+    import yaml  # ansible-core's own dependency
+    with open(os.path.join(ROOT, "roles/sglang_rollout/defaults/main.yml")) as handle:
+        profile = yaml.safe_load(handle)["sglang_rollout_canary_profile"]
+    return bench_profiles, bench_profiles.validate_profiles([profile])[0]
+
+
+def canary_bench(tag, port):
+    """The canary profile on one replica with the command the bench role builds; its record."""
+    bench_profiles, profile = canary_profile()
+    output = os.path.join(WORK, "canary-%s.jsonl" % tag)
+    argv = bench_profiles.bench_serving_argv(
+        profile, WORK + "/opt-g0/current/venv/bin/python", "http://127.0.0.1:%d" % port, MODEL,
+        "tiny-llama4", MODEL, WORK + "/prompts.json", output)
+    env = dict(os.environ, OPENAI_API_KEY=KEY, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    env.pop("PYTHONPATH", None)
+    t = time.time()
+    done = subprocess.run(argv, cwd=WORK, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=600, check=False)
+    rc, text = done.returncode, done.stdout.decode(errors="replace")
+    with open(os.path.join(OUT, "canary-%s.log" % tag), "w") as handle:
+        kept = [ln[:400] for ln in text.splitlines() if SUMMARY.match(ln) or "rror" in ln]
+        handle.write("\n".join(kept) + "\n")
+    rows = [json.loads(x) for x in open(output) if x.strip()] if os.path.exists(output) else []
+    log("canary %s: rc=%d in %.0f s" % (tag, rc, time.time() - t))
+    return rows[-1] if rows else {"rc": rc, "tail": text[-1500:]}
+
+
+def restart_replica(name, record, tag):
+    """SIGTERM to the replica's process group, gone, then its unit's ExecStart again (ready)."""
+    pgid = os.getpgid(pid_of(name))
+    os.killpg(pgid, signal.SIGTERM)
+    t = time.time()
+    while group_alive(pgid) and time.time() - t < 90:
+        time.sleep(0.5)
+    if group_alive(pgid):
+        os.killpg(pgid, signal.SIGKILL)
+    sh("cp %s/%s.log %s/%s-until-%s.log" % (WORK, name, OUT, name, tag))
+    return start_replicas([name], tag, record, True)
+
+
+def canary_step(record):
+    """rollout.yml's canary gate on real SGLang: its default profile on replica VICTIM twice, then
+    after a restart with the same flags, then after a restart with --disable-cuda-graph added to
+    its config (a flag change that slows it down), each compared with the first run by the
+    rollout's own gate (bench_regression_pct 10)."""
+    sys.path.insert(0, os.path.join(ROOT, "collections"))
+    from ansible_collections.llmops.sglang.plugins.module_utils import rollout
+    _bench_profiles, profile = canary_profile()
+    with open(WORK + "/prompts.json", "w") as handle:
+        handle.write(bench_prompts.sharegpt_json(2048))
+    port = REPLICAS[VICTIM]
+    runs = {"before": canary_bench("before", port), "again": canary_bench("again", port)}
+    if restart_replica(VICTIM, record, "canary-same-flags"):
+        runs["restarted"] = canary_bench("restarted", port)
+    config = "/etc/sglang/%s.yaml" % VICTIM
+    with open(config, "a") as handle:
+        handle.write("disable-cuda-graph: true\n")
+    if restart_replica(VICTIM, record, "canary-no-cuda-graph"):
+        runs["no-cuda-graph"] = canary_bench("no-cuda-graph", port)
+    record["canary"] = {
+        "profile": profile, "replica": VICTIM,
+        "runs": {tag: rollout.bench_summary(row) for tag, row in runs.items()},
+        "gate_10pct": {tag: rollout.bench_regressions(runs["before"], row, 10, profile["name"])
+                       for tag, row in runs.items() if tag != "before"}}
+    log("canary gate: %s" % record["canary"]["gate_10pct"])
+
+
 # ------------------------------------------------------------------------------------ metrics
 
 def raw_metrics(url, name):
@@ -866,7 +943,8 @@ def main():
     record = load_record()
     try:
         {"deploy": deploy_step, "gateway": gateway_step, "bench": bench_step,
-         "sigterm": sigterm_step, "sigkill": sigkill_step, "metrics": metrics_step}[step](record)
+         "sigterm": sigterm_step, "sigkill": sigkill_step, "metrics": metrics_step,
+         "canary": canary_step}[step](record)
     finally:
         key_lines()
         save_record(record)

@@ -25,7 +25,11 @@
   SGLANG_DOUBLE_HANG_AFTER=N: inference requests after the first N never answer while /health
   still answers 200 (SGLang issues #6624, #22779: generation dead, health fine);
   SGLANG_DOUBLE_TOKEN_SECONDS=S: each inference answer takes S seconds per completion token
-  (default 0.01), so that a slower build is measurably slower;
+  (default 0.01), a streamed /generate PREFILL_TOKENS times S before its first token and S
+  between two tokens, so that a slower build is measurably slower in every metric bench_serving
+  reports (TTFT, ITL, TPOT, output tokens per second);
+  SGLANG_DOUBLE_ANSWER=X: the option letter it answers multiple-choice (MMLU-Pro) prompts with
+  (default B), a build whose answers are wrong;
   SGLANG_DOUBLE_ORPHAN=1: a child forked once the port is bound keeps it (and ignores SIGTERM)
   after the server exits, as SGLang's orphaned workers hold its port and GPU memory after a
   crash; its pid is in $STATE_DIRECTORY/orphan-<port>.pid.
@@ -128,6 +132,9 @@ class State:
 
 
 MAX_TOTAL_NUM_TOKENS = 123456  # the KV pool the double claims (/server_info, /v1/loads)
+# a streamed /generate waits this many token times more before its first token (a prefill of 8 in
+# all, with the wait every inference answer has): a TTFT long beside the HTTP overhead
+PREFILL_TOKENS = 6
 
 # SGLang 0.5.23's LoadSnapshot (python/sglang/srt/managers/load_snapshot.py, PyPI wheel
 # sglang==0.5.23): the "core" keys of /v1/loads in the struct's order, then the sections
@@ -445,9 +452,10 @@ def make_handler(state):
             elif images:
                 message["content"] = "I see %d image(s)." % images
             elif "Let's think step by step." in str(messages[-1].get("content")):
-                # a multiple-choice prompt (MMLU-Pro's format): always the second option, so
-                # a test knows the score its data should get
-                message["content"] = "Adding them up. The answer is (B)."
+                # a multiple-choice prompt (MMLU-Pro's format): always the second option (or
+                # SGLANG_DOUBLE_ANSWER's), so a test knows the score its data should get
+                message["content"] = "Adding them up. The answer is (%s)." % os.environ.get(
+                    "SGLANG_DOUBLE_ANSWER", "B")
             return self.send(200, {
                 "id": uuid.uuid4().hex, "object": "chat.completion", "created": int(time.time()),
                 "model": model, "choices": [{"index": 0, "message": message,
@@ -464,12 +472,15 @@ def make_handler(state):
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             text = ""
+            per_token = fault("SGLANG_DOUBLE_TOKEN_SECONDS", 0.01)
+            # a prefill, then a token at a time: TTFT, ITL and throughput all scale with the knob
+            time.sleep(PREFILL_TOKENS * per_token)
             for i in range(n):
                 text += " x"
                 chunk = {"text": text, "meta_info": {"prompt_tokens": 8, "completion_tokens": i + 1}}
                 self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
                 self.wfile.flush()
-                time.sleep(0.001)
+                time.sleep(per_token)
             self.wfile.write(b"data: [DONE]\n\n")
             self.close_connection = True
 

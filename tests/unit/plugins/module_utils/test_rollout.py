@@ -1,5 +1,5 @@
 """The rollout's decisions: why a host rolls, who stays ready, what a burst measured, whether the
-canary regressed, and the record's timings and lines."""
+canary's benchmark regressed, and the record's timings and lines."""
 
 import pytest
 
@@ -54,26 +54,54 @@ def test_burst_summary():
         "output_tokens_per_s": 4.0, "latency_p50_s": 0.1, "latency_p99_s": 0.3}
 
 
-@pytest.mark.parametrize("before, after, pct, regressed", [
-    (100.0, 95.0, 10, False),
-    (100.0, 90.0, 10, False),
-    (100.0, 89.0, 10, True),
-    (100.0, 60.0, 50, False),
-    (100.0, 120.0, 0, False),
-    (0.0, 10.0, 10, False),  # no baseline to compare with
+SHAPE = {"random_input_len": 1000, "random_output_len": 200, "random_range_ratio": 1.0, "max_concurrency": 16,
+         "completed": 64}
+BEFORE = dict(SHAPE, output_throughput=1000.0, median_ttft_ms=80.0, median_itl_ms=10.0, median_tpot_ms=10.0)
+
+
+@pytest.mark.parametrize("after, pct, expected", [
+    (dict(BEFORE), 10, []),
+    # 10 % worse is within a 10 % gate; 11 % is not
+    (dict(BEFORE, output_throughput=900.0, median_ttft_ms=88.0), 10, []),
+    (dict(BEFORE, output_throughput=890.0), 10,
+     ["canary output tok/s regressed 11.0 % (baseline 1000, now 890; the gate allows 10 %)"]),
+    # a build 20 % slower in every metric
+    (dict(BEFORE, output_throughput=833.0, median_ttft_ms=96.0, median_itl_ms=12.0, median_tpot_ms=12.0), 10,
+     ["canary output tok/s regressed 16.7 % (baseline 1000, now 833; the gate allows 10 %)",
+      "canary TTFT p50 ms regressed 20.0 % (baseline 80, now 96; the gate allows 10 %)",
+      "canary ITL p50 ms regressed 20.0 % (baseline 10, now 12; the gate allows 10 %)",
+      "canary TPOT p50 ms regressed 20.0 % (baseline 10, now 12; the gate allows 10 %)"]),
+    (dict(BEFORE, median_itl_ms=12.0), 25, []),
+    # faster is never a regression, whatever the gate
+    (dict(BEFORE, output_throughput=2000.0, median_ttft_ms=40.0), 0, []),
+    # requests lost after the change
+    (dict(BEFORE, completed=60), 10, ["canary completed 60 of the baseline's 64 requests"]),
+    (dict(BEFORE, completed=0), 10, ["canary completed 0 of the baseline's 64 requests"]),
+    # another shape (a profile changed between the two runs) is not compared as if it were the same
+    (dict(BEFORE, random_input_len=500), 10,
+     ["canary: another shape in the baseline (random_input_len 1000 -> 500)"]),
 ])
-def test_regression(before, after, pct, regressed):
-    message = rollout.regression({"output_tokens_per_s": before}, {"output_tokens_per_s": after}, pct)
-    assert (message is not None) == regressed
-    if regressed:
-        assert message == ("output throughput 89.0 tok/s is 11.0 % below the baseline's 100.0 tok/s "
-                           "(allowed: 10 %)")
+def test_bench_regressions_use_the_bench_gate(after, pct, expected):
+    assert rollout.bench_regressions(BEFORE, after, pct) == expected
+
+
+def test_a_baseline_without_completed_requests_cannot_pass():
+    assert rollout.bench_regressions(dict(BEFORE, completed=0), BEFORE, 10) == [
+        "canary: the baseline run completed no request: nothing to compare with"]
+
+
+def test_bench_summary_keeps_the_shape_and_the_gated_metrics():
+    record = dict(BEFORE, mean_ttft_ms=90.0, server_info={"port": "30000"}, tag="canary")
+    assert rollout.bench_summary(record) == BEFORE
 
 
 def test_report_times_each_step_and_renders_one_line_per_host():
     records = [
         {"host": "w1", "result": "rolled", "from_version": "0.5.17", "to_version": "0.5.23",
          "reasons": ["SGLang 0.5.17 -> 0.5.23"], "servers": ["sglang-main.service"],
+         "bench": {"profile": "canary", "regression_pct": 10.0, "before": BEFORE,
+                   "after": dict(BEFORE, output_throughput=1010.0, median_ttft_ms=78.0)},
+         "accuracy": {"task": "mmlu_pro", "score": 0.75, "samples": 28, "limit": 2, "minimum": 0.7},
          "steps": [["gates", 100.0], ["drain", 101.5], ["stop", 107.0], ["done", 120.0]]},
         {"host": "w2", "result": "rolled back", "from_version": "0.5.17", "to_version": "0.5.23",
          "failure": "w2: check: 3 of 50 requests were not answered", "rollback": "back on SGLang 0.5.17",
@@ -87,6 +115,8 @@ def test_report_times_each_step_and_renders_one_line_per_host():
     assert "failure" not in doc["hosts"][0]
     assert rollout.markdown(doc).splitlines() == [
         "# Rollout: stopped at w2", "",
-        "- w1: rolled, SGLang 0.5.17 -> 0.5.23, 20.0 s (gates 1.5 s, drain 5.5 s, stop 13.0 s)",
+        "- w1: rolled, SGLang 0.5.17 -> 0.5.23, 20.0 s (gates 1.5 s, drain 5.5 s, stop 13.0 s); canary "
+        "bench_serving canary: output tok/s 1000 -> 1010, TTFT p50 ms 80 -> 78, ITL p50 ms 10 -> 10, "
+        "TPOT p50 ms 10 -> 10; canary mmlu_pro slice 0.7500 over 28 questions (minimum 0.7)",
         "- w2: rolled back, SGLang 0.5.17 -> 0.5.23, 1.0 s (gates 1.0 s); w2: check: 3 of 50 requests were "
         "not answered; back on SGLang 0.5.17"]
