@@ -18,8 +18,10 @@ description:
   - The same file holds C(rollout_ready_elsewhere) (smg's C(GET /workers) list, the model and the
     URLs leaving -> the healthy workers of that model that stay), C(rollout_bench_regressions) (the
     canary's bench_serving record before and after, and the allowed regression in percent -> why it
-    regressed, an empty list when it did not) and C(rollout_bench_summary) (what the rollout record
-    keeps of a bench_serving record).
+    regressed, an empty list when it did not), C(rollout_bench_summary) (what the rollout record
+    keeps of a bench_serving record), C(rollout_canary_profiles) (the canary's profile and a count
+    -> that many copies, named apart) and C(rollout_bench_best) (bench_serving records -> their
+    best, metric by metric).
 options:
   _input:
     description: The version C(<root>/current) points at (empty when none).
@@ -64,6 +66,8 @@ _value:
   elements: str
 """
 
+from collections.abc import Mapping
+
 from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, rollout
 
 
@@ -85,8 +89,19 @@ def _rollout_bench_summary(record):
     return rollout.bench_summary(dict(record or {}))
 
 
+def _rollout_canary_profiles(profile, runs):
+    # anything but a mapping goes on as it is: the bench role's check names what is wrong with it
+    return rollout.canary_profiles(dict(profile), int(runs)) if isinstance(profile, Mapping) else [profile]
+
+
+def _rollout_bench_best(records):
+    return rollout.best_run(list(records or []))
+
+
 class FilterModule(object):
     def filters(self):
         return {"rollout_reasons": _rollout_reasons, "rollout_ready_elsewhere": _rollout_ready_elsewhere,
                 "rollout_bench_regressions": _rollout_bench_regressions,
-                "rollout_bench_summary": _rollout_bench_summary}
+                "rollout_bench_summary": _rollout_bench_summary,
+                "rollout_canary_profiles": _rollout_canary_profiles,
+                "rollout_bench_best": _rollout_bench_best}

@@ -75,9 +75,36 @@ def burst_summary(rows, seconds):
     }
 
 
+def canary_profiles(profile, runs):
+    """The canary's profile `runs` times, named <name>, <name>-2, ... (the bench role runs each)."""
+    name = profile.get("name")
+    return [dict(profile, name=name if number == 1 else "%s-%d" % (name, number))
+            for number in range(1, int(runs) + 1)]
+
+
+def best_run(records):
+    """One side of the canary's comparison: the best of its bench_serving runs, metric by metric
+    (the highest output throughput, the lowest median latencies), so that one slow run of the
+    same build is not taken for a regression; `completed` is the fewest (a run that lost requests
+    counts), `runs` how many there were."""
+    records = [dict(record) for record in records if record]
+    if not records:
+        return {}
+    best = dict(records[0])
+    for key, _label, better in report_gate.GATED_METRICS:
+        values = [record[key] for record in records if record.get(key) is not None]
+        if values:
+            best[key] = max(values) if better == "higher" else min(values)
+    best["completed"] = min(record.get("completed") or 0 for record in records)
+    best["runs"] = len(records)
+    return best
+
+
 def bench_summary(record):
-    """What rollout.json keeps of a bench_serving record: its shape and the gated metrics."""
-    keys = report_gate.SHAPE_KEYS + tuple(key for key, _label, _better in report_gate.GATED_METRICS)
+    """What rollout.json keeps of a bench_serving record: its shape, the gated metrics and the
+    number of runs it is the best of."""
+    gated = tuple(key for key, _label, _better in report_gate.GATED_METRICS)
+    keys = report_gate.SHAPE_KEYS + gated + ("runs",)
     return {key: record.get(key) for key in keys if key in (record or {})}
 
 

@@ -18,8 +18,8 @@ tests/e2e/gpu/results/).
     python3 tests/e2e/gpu/gateway_probe.py metrics    # raw /metrics of SGLang and smg; replica
                                                       # g0's scheduler stopped (SIGSTOP) under load
     python3 tests/e2e/gpu/gateway_probe.py canary     # rollout.yml's canary gate: its default
-                                                      # profile on replica g1 twice, after a restart,
-                                                      # after a restart with --disable-cuda-graph
+                                                      # profile on replica g1, twice after each of
+                                                      # three restarts, then with CUDA graphs off
 
 Carried parts, made on the CPU machine by `pack` from what prepare.sh leaves in .e2e/ (part*/, the
 SGLang wheelhouse of wheels.txt with sglang-kernel trimmed; tiny-llama4.tgz) and from
@@ -683,8 +683,10 @@ def canary_bench(tag, port):
     return rows[-1] if rows else {"rc": rc, "tail": text[-1500:]}
 
 
-def restart_replica(name, record, tag):
-    """SIGTERM to the replica's process group, gone, then its unit's ExecStart again (ready)."""
+def restart_replica(name, record, tag, extra_arg=None):
+    """SIGTERM to the replica's process group, gone, then its unit's ExecStart again (ready); with
+    extra_arg, that argument at the end of the unit's command line, where sglang_extra_args go
+    (SGLang's --config takes no deprecated flag such as --disable-cuda-graph)."""
     pgid = os.getpgid(pid_of(name))
     os.killpg(pgid, signal.SIGTERM)
     t = time.time()
@@ -693,34 +695,51 @@ def restart_replica(name, record, tag):
     if group_alive(pgid):
         os.killpg(pgid, signal.SIGKILL)
     sh("cp %s/%s.log %s/%s-until-%s.log" % (WORK, name, OUT, name, tag))
-    return start_replicas([name], tag, record, True)
+    unit = "/etc/systemd/system/sglang-%s.service" % name
+    with open(unit) as handle:
+        text = handle.read()
+    if extra_arg:
+        changed = re.sub(r"(?m)^(ExecStart=(?:.*\\\n)*.*[^\\\n])$", r"\1 \\\n    " + extra_arg, text, count=1)
+        with open(unit, "w") as handle:
+            handle.write(changed)
+        shutil.copy(unit, os.path.join(OUT, "sglang-%s-%s.service" % (name, tag)))
+    try:
+        return start_replicas([name], tag, record, True)
+    finally:
+        with open(unit, "w") as handle:
+            handle.write(text)
 
 
 def canary_step(record):
-    """rollout.yml's canary gate on real SGLang: its default profile on replica VICTIM twice, then
-    after a restart with the same flags, then after a restart with --disable-cuda-graph added to
-    its config (a flag change that slows it down), each compared with the first run by the
-    rollout's own gate (bench_regression_pct 10)."""
+    """rollout.yml's canary gate on real SGLang, replica VICTIM: its default profile twice (a
+    baseline); after each of three restarts with the same flags, twice again; after a restart with
+    --disable-cuda-graph (a flag change that slows it down), twice again. Each side is compared
+    with the one before it by the rollout's own gate (the best of each side's runs,
+    bench_regression_pct 10), and so is every single run with the run before it."""
     sys.path.insert(0, os.path.join(ROOT, "collections"))
     from ansible_collections.llmops.sglang.plugins.module_utils import rollout
     _bench_profiles, profile = canary_profile()
     with open(WORK + "/prompts.json", "w") as handle:
         handle.write(bench_prompts.sharegpt_json(2048))
-    port = REPLICAS[VICTIM]
-    runs = {"before": canary_bench("before", port), "again": canary_bench("again", port)}
-    if restart_replica(VICTIM, record, "canary-same-flags"):
-        runs["restarted"] = canary_bench("restarted", port)
-    config = "/etc/sglang/%s.yaml" % VICTIM
-    with open(config, "a") as handle:
-        handle.write("disable-cuda-graph: true\n")
-    if restart_replica(VICTIM, record, "canary-no-cuda-graph"):
-        runs["no-cuda-graph"] = canary_bench("no-cuda-graph", port)
-    record["canary"] = {
-        "profile": profile, "replica": VICTIM,
-        "runs": {tag: rollout.bench_summary(row) for tag, row in runs.items()},
-        "gate_10pct": {tag: rollout.bench_regressions(runs["before"], row, 10, profile["name"])
-                       for tag, row in runs.items() if tag != "before"}}
-    log("canary gate: %s" % record["canary"]["gate_10pct"])
+    canary = record.setdefault("canary", {"profile": profile, "replica": VICTIM, "runs": {}, "sides": []})
+    sequence = [(None, None)] + [("same-flags-%d" % n, None) for n in (1, 2, 3)]
+    sequence.append(("disable-cuda-graph", "--disable-cuda-graph"))
+    for restart, extra_arg in sequence:
+        if restart and not restart_replica(VICTIM, record, "canary-" + restart, extra_arg):
+            break
+        side = [(restart or "before") + suffix for suffix in ("", "-again")]
+        for tag in side:
+            canary["runs"][tag] = rollout.bench_summary(canary_bench(tag, REPLICAS[VICTIM]))
+        canary["sides"].append(side)
+    runs, sides = canary["runs"], canary["sides"]
+    order = [tag for side in sides for tag in side]
+    canary["gate_10pct"] = {
+        "best of each side": {"%s -> %s" % (a[0], b[0]): rollout.bench_regressions(
+            rollout.best_run([runs[t] for t in a]), rollout.best_run([runs[t] for t in b]), 10)
+            for a, b in zip(sides, sides[1:])},
+        "one run a side": {"%s -> %s" % (a, b): rollout.bench_regressions(runs[a], runs[b], 10)
+                           for a, b in zip(order, order[1:])}}
+    log("canary gate: %s" % canary["gate_10pct"])
 
 
 # ------------------------------------------------------------------------------------ metrics

@@ -90,6 +90,59 @@ def test_a_baseline_without_completed_requests_cannot_pass():
         "canary: the baseline run completed no request: nothing to compare with"]
 
 
+def test_canary_profiles_are_named_apart():
+    profile = {"name": "canary", "num_prompts": 8}
+    assert rollout.canary_profiles(profile, 1) == [profile]
+    assert [p["name"] for p in rollout.canary_profiles(profile, 3)] == ["canary", "canary-2", "canary-3"]
+    assert all(p["num_prompts"] == 8 for p in rollout.canary_profiles(profile, 3))
+
+
+# rollout.yml's default canary profile on SGLang 0.5.17 on a real H100 (the tiny checkpoint), in the
+# order it ran: each "restarted-N" follows a restart with the same flags, "again-N" runs right
+# after it; "disable-cuda-graph" followed a restart with --disable-cuda-graph
+# (tests/e2e/gpu/results/2026-12-06-canary-gate/probe.json; bench_serving recorded no TTFT or ITL
+# for that random checkpoint's output)
+H100_SERIES = (("before", 8511.9, 1.6814), ("again", 8789.8, 1.8004), ("restarted", 9055.3, 1.7477),
+               ("restarted-2", 8445.7, 1.8672), ("disable-cuda-graph", 2179.5, 7.2876),
+               ("restarted-3", 8848.7, 1.7705), ("again-3", 7839.8, 1.9256),
+               ("restarted-4", 8090.1, 1.9315), ("again-4", 8475.4, 1.8539),
+               ("restarted-5", 7328.3, 2.1556), ("again-5", 7967.4, 1.9929),
+               ("restarted-6", 8237.1, 1.9269), ("again-6", 7553.1, 2.0978))
+H100 = {name: dict(SHAPE, output_throughput=thr, median_ttft_ms=0.0, median_itl_ms=0.0, median_tpot_ms=tpot)
+        for name, thr, tpot in H100_SERIES}
+PAIRS = [("before", "again")] + [("restarted-%d" % n, "again-%d" % n) for n in (3, 4, 5, 6)]
+
+
+def gate(before, after):
+    return rollout.bench_regressions(rollout.best_run([H100[n] for n in before]),
+                                     rollout.best_run([H100[n] for n in after]), 10)
+
+
+def test_best_run_takes_each_metrics_best_and_the_fewest_completed():
+    best = rollout.best_run([H100["before"], dict(H100["again"], completed=63), {}])
+    assert (best["output_throughput"], best["median_tpot_ms"], best["completed"], best["runs"]) == (
+        8789.8, 1.6814, 63, 2)
+    assert rollout.best_run([]) == {}
+
+
+@pytest.mark.parametrize("before, after", list(zip(PAIRS[1:], PAIRS[2:])))
+def test_on_real_runs_the_best_of_two_passes_the_same_build_across_a_restart(before, after):
+    assert gate(before, after) == []
+
+
+def test_on_real_runs_one_run_a_side_took_the_same_build_for_a_regression():
+    # the last run before a restart and the first after it, same flags: 13.5 % in throughput, 16.3 % in TPOT
+    assert gate(["again-4"], ["restarted-5"]) == [
+        "canary output tok/s regressed 13.5 % (baseline 8475, now 7328; the gate allows 10 %)",
+        "canary TPOT p50 ms regressed 16.3 % (baseline 1.854, now 2.156; the gate allows 10 %)"]
+
+
+@pytest.mark.parametrize("before", [["restarted-2"], ["before", "again"]])
+def test_on_real_runs_cuda_graphs_off_is_stopped(before):
+    assert [line.split(" regressed")[0] for line in gate(before, ["disable-cuda-graph"])] == [
+        "canary output tok/s", "canary TPOT p50 ms"]
+
+
 def test_bench_summary_keeps_the_shape_and_the_gated_metrics():
     record = dict(BEFORE, mean_ttft_ms=90.0, server_info={"port": "30000"}, tag="canary")
     assert rollout.bench_summary(record) == BEFORE
