@@ -76,9 +76,12 @@ def burst_summary(rows, seconds):
 
 
 def canary_profiles(profile, runs):
-    """The canary's profile `runs` times, named <name>, <name>-2, ... (the bench role runs each)."""
-    name = profile.get("name")
-    return [dict(profile, name=name if number == 1 else "%s-%d" % (name, number))
+    """The canary's profile `runs` times, named <name>, <name>-2, ... (the bench role runs each), run
+    k with seed <seed>+k-1: no run re-sends another's prompts, and run k sends the same prompts
+    before and after the change."""
+    name, seed = profile.get("name"), profile.get("seed", 1)
+    return [dict(profile, name=name if number == 1 else "%s-%d" % (name, number),
+                 seed=seed + number - 1 if isinstance(seed, int) and not isinstance(seed, bool) else seed)
             for number in range(1, int(runs) + 1)]
 
 

@@ -101,3 +101,24 @@ def test_refused_with_host_key_and_value(run, host, role, variables, fragments):
 def test_nothing_changed_and_no_traceback(run):
     assert all(r["changed"] == 0 and r["failed"] == 1 for r in recap(run.stdout).values()), run.stdout[-2000:]
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_extra_variables_that_would_replace_the_canarys_settings_are_refused(tmp_path):
+    """-e wins over what rollout.yml gives the bench and accuracy roles for the canary: refused at
+    the guard, naming each, before anything is installed."""
+    host = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+            "sglang_rollout_canary_accuracy_limit": 2, "sglang_accuracy_min": 0.7}
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"ro-extra": host}}}))
+    (tmp_path / "play.yml").write_text(yaml.safe_dump([{
+        "name": "The guard", "hosts": "all", "gather_facts": False,
+        "tasks": [{"name": "The guard", "ansible.builtin.include_role": {
+            "name": "llmops.sglang.sglang_rollout", "tasks_from": "guard.yml"}}]}]))
+    done = ansible_playbook("-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml"),
+                            "-e", "sglang_bench_target=gateway", "-e", "sglang_accuracy_limit=0", check=False)
+    line = [ln for ln in done.stdout.splitlines() if ln.startswith("fatal: [ro-extra]")]
+    assert line, done.stdout[-3000:]
+    message = json.loads(line[0].split("=> ", 1)[1])["msg"]
+    assert message.startswith(
+        "ro-extra: sglang_bench_target, sglang_accuracy_limit given as extra variable(s) (-e)"), message
+    assert recap(done.stdout)["ro-extra"]["changed"] == 0
+    assert "Traceback" not in done.stdout + done.stderr

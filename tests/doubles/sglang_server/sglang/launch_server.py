@@ -9,7 +9,8 @@
 - A model load: /health answers 503 for SGLANG_DOUBLE_LOAD_SECONDS (default 3) seconds.
 - Then, in SGLang's response shapes: GET /health, /health_generate, /v1/models, /model_info,
   /server_info, /metrics, /v1/loads; POST /v1/chat/completions (text, a tool call when `tools`
-  are given, image content parts accepted), /v1/completions, /generate (streaming and not).
+  are given, image content parts accepted), /v1/completions, /generate (streaming and not),
+  /flush_cache (200 "Cache flushed." when no request runs, else 400, as SGLang 0.5.23).
   Bearer --api-key is enforced as SGLang 0.5.23 does (python/sglang/srt/utils/auth.py,
   `decide_request_auth`: paths starting /health, /ready or /metrics exempt; the scheme
   "Bearer" in any case).
@@ -389,6 +390,11 @@ def make_handler(state):
             if not self.ready():
                 return self.send(503, {"error": "server is starting"})
             path = self.path.split("?")[0]
+            if path == "/flush_cache":  # SGLang's answer when nothing runs (http_server.py)
+                with state.lock:
+                    idle = state.inflight == 0
+                answer = b"Cache flushed.\n" if idle else b"Flush cache failed.\n"
+                return self.send(200 if idle else 400, answer, "text/plain")
             if path not in ("/v1/chat/completions", "/v1/completions", "/generate"):
                 return self.send(404, {"detail": "Not Found"})
             with state.lock:

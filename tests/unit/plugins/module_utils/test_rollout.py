@@ -90,11 +90,14 @@ def test_a_baseline_without_completed_requests_cannot_pass():
         "canary: the baseline run completed no request: nothing to compare with"]
 
 
-def test_canary_profiles_are_named_apart():
+def test_canary_profiles_are_named_apart_and_send_other_prompts():
     profile = {"name": "canary", "num_prompts": 8}
-    assert rollout.canary_profiles(profile, 1) == [profile]
-    assert [p["name"] for p in rollout.canary_profiles(profile, 3)] == ["canary", "canary-2", "canary-3"]
-    assert all(p["num_prompts"] == 8 for p in rollout.canary_profiles(profile, 3))
+    assert rollout.canary_profiles(profile, 1) == [dict(profile, seed=1)]
+    runs = rollout.canary_profiles(dict(profile, seed=7), 3)
+    assert [(p["name"], p["seed"]) for p in runs] == [("canary", 7), ("canary-2", 8), ("canary-3", 9)]
+    assert all(p["num_prompts"] == 8 for p in runs)
+    # a seed that is no number is left for the bench role's check to name
+    assert [p["seed"] for p in rollout.canary_profiles(dict(profile, seed="x"), 2)] == ["x", "x"]
 
 
 # rollout.yml's default canary profile on SGLang 0.5.17 on a real H100 (the tiny checkpoint), in the
