@@ -350,3 +350,18 @@ def test_double_orphan_knob_leaves_a_child_holding_the_port(tmp_path):
             pass  # the port still takes connections
     finally:
         os.kill(orphan, signal.SIGKILL)
+
+
+def test_double_flush_cache_as_sglang_0_5_23_answers_it(keyed):
+    """POST /flush_cache (http_server.py, AuthLevel.ADMIN_OPTIONAL: the API key when no admin key
+    is set): 200 and SGLang's text when nothing runs; what the rollout's canary sends per run."""
+    def flush(key):
+        conn = http.client.HTTPConnection("127.0.0.1", keyed, timeout=10)
+        try:
+            conn.request("POST", "/flush_cache", headers={"Authorization": "Bearer " + key} if key else {})
+            response = conn.getresponse()
+            return response.status, response.getheader("Content-Type"), response.read()
+        finally:
+            conn.close()
+    assert flush(None)[0] == 401 and flush("wrong")[0] == 401
+    assert flush(KEY) == (200, "text/plain", b"Cache flushed.\n")

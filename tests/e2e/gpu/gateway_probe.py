@@ -662,9 +662,16 @@ def canary_profile():
     return bench_profiles, bench_profiles.validate_profiles([profile])[0]
 
 
-def canary_bench(tag, port):
-    """The canary profile on one replica with the command the bench role builds; its record."""
+def canary_bench(tag, port, run=1):
+    """Run `run` of the canary profile on one replica as rollout.yml does it (canary_run.yml): the
+    prefix cache emptied (POST /flush_cache), then the command the bench role builds, with that
+    run's seed; its record."""
+    sys.path.insert(0, os.path.join(ROOT, "collections"))
+    from ansible_collections.llmops.sglang.plugins.module_utils import rollout
     bench_profiles, profile = canary_profile()
+    profile = rollout.canary_profiles(profile, run)[-1]
+    status, text = http("http://127.0.0.1:%d/flush_cache" % port, key=True, data={})
+    log("flush_cache before %s: %s %s" % (tag, status, text.strip()[:80]))
     output = os.path.join(WORK, "canary-%s.jsonl" % tag)
     argv = bench_profiles.bench_serving_argv(
         profile, WORK + "/opt-g0/current/venv/bin/python", "http://127.0.0.1:%d" % port, MODEL,
@@ -728,8 +735,8 @@ def canary_step(record):
         if restart and not restart_replica(VICTIM, record, "canary-" + restart, extra_arg):
             break
         side = [(restart or "before") + suffix for suffix in ("", "-again")]
-        for tag in side:
-            canary["runs"][tag] = rollout.bench_summary(canary_bench(tag, REPLICAS[VICTIM]))
+        for run, tag in enumerate(side, 1):
+            canary["runs"][tag] = rollout.bench_summary(canary_bench(tag, REPLICAS[VICTIM], run))
         canary["sides"].append(side)
     runs, sides = canary["runs"], canary["sides"]
     order = [tag for side in sides for tag in side]
