@@ -25,8 +25,11 @@ description:
     (loopback when that is every address), else its advertised address, or none where it listens
     on loopback; with no asking host, each from its own host, as a task delegated to it), C(gateway_changes)
     (wanted URLs, smg's C(GET /workers) list and
-    whether to keep every registered worker -> the URLs to add and the worker ids to remove) and
-    C(gateway_unread) (the slurp results -> the hosts whose record could not be read).
+    whether to keep every registered worker -> the URLs to add and the worker ids to remove),
+    C(gateway_lacking) (the gateways, their C(GET /workers) answers in the same order, and the
+    URLs each should have -> [{host, api, url}] for each URL a gateway lacks, absent or still
+    draining its old entry) and C(gateway_unread) (the slurp results -> the hosts whose record
+    could not be read).
 options:
   _input:
     description: The slurp results, one per worker host (C(item) is the host).
@@ -108,6 +111,12 @@ def _gateway_changes(wanted_urls, registered, keep_all=False):
     return {"add": add, "remove": remove}
 
 
+def _gateway_lacking(gateways, answers, urls):
+    """answers: the uri results of GET /workers, one per gateway (a failed one has no json)."""
+    lists = [((answer or {}).get("json") or {}).get("workers") for answer in answers]
+    return gateway.lacking(list(gateways), lists, list(urls))
+
+
 def _gateway_unread(records):
     return gateway.unread(list(records))
 
@@ -116,4 +125,4 @@ class FilterModule(object):
     def filters(self):
         return {"gateway_workers": _gateway_workers, "gateway_changes": _gateway_changes,
                 "gateway_server_urls": _gateway_server_urls, "gateway_api_urls": _gateway_api_urls,
-                "gateway_unread": _gateway_unread}
+                "gateway_unread": _gateway_unread, "gateway_lacking": _gateway_lacking}

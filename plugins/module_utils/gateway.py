@@ -32,7 +32,7 @@ def worker_address(host, host_vars):
 
 
 def url(address, port):
-    return "http://%s:%d" % ("[%s]" % address if ":" in address else address, int(port))
+    return "http://" + safe_text.host_port(address, port)
 
 
 def api_urls(gateways, vars_of, from_host=None):
@@ -143,6 +143,18 @@ def changes(wanted_urls, registered, keep_all=False):
     add = [u for u in wanted_urls if u not in have]
     remove = [] if keep_all else [have[u] for u in sorted(have) if u not in wanted_urls]
     return add, remove
+
+
+def lacking(gateways, worker_lists, urls):
+    """[{"host", "api", "url"}]: for each gateway ({"host", "url"}) and its GET /workers list (None
+    or [] when it did not answer), each of `urls` it lacks: absent, or still draining the old
+    entry (smg then refuses the new one with 409 until it is gone)."""
+    out = []
+    for gateway, registered in zip(gateways, worker_lists):
+        settled = {w.get("url") for w in registered or [] if w.get("status") != "draining"}
+        out += [{"host": gateway["host"], "api": gateway["url"], "url": u}
+                for u in urls if u not in settled]
+    return out
 
 
 def _checked(host, name, value):

@@ -13,7 +13,7 @@ __metaclass__ = type
 import base64
 import json
 
-from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, gateway, servers
+from ansible_collections.llmops.sglang.plugins.module_utils import deployed_plan, gateway, safe_text, servers
 
 
 def _record(result):
@@ -31,7 +31,7 @@ def _address(host, listen, port, host_vars, prometheus_host):
     if gateway.is_loopback(listen) or listen in ("localhost",):
         return ("127.0.0.1:%d" % int(port)) if host == prometheus_host else None
     where = gateway.worker_address(host, host_vars)
-    return "%s:%d" % ("[%s]" % where if ":" in where else where, int(port))
+    return safe_text.host_port(where, port)
 
 
 def _group(target, labels):

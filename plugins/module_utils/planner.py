@@ -923,7 +923,7 @@ def local_url(host, port):
     """The server's URL from the host itself: loopback when it listens on every address."""
     if host in ("0.0.0.0", "::"):
         host = "127.0.0.1"
-    return "http://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+    return "http://" + safe_text.host_port(host, port)
 
 
 def _served_name(model):

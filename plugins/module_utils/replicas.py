@@ -76,7 +76,7 @@ def layout(ordered_hosts, vars_of):
         rank0, rank0_vars = ranks[0]
         address = rendezvous_address(rank0, rank0_vars)
         port = rendezvous_port(rank0, rank0_vars)
-        where = "%s:%d" % ("[%s]" % address if ":" in address else address, port)
+        where = safe_text.host_port(address, port)
         for index, (host, _own) in enumerate(ranks):
             out[host] = {"nnodes": len(ranks), "node_rank": index, "dist_init_addr": where,
                          "replica": replica, "rank0": rank0}

@@ -57,6 +57,12 @@ def is_ip(value):
     return "%" not in str(value)
 
 
+def host_port(address, port):
+    """address:port as a URL or a scrape target spells it: an IPv6 address in brackets."""
+    address = str(address)
+    return "%s:%d" % ("[%s]" % address if ":" in address else address, int(port))
+
+
 def is_address(value):
     """An IP address or a host name (letters, digits, '.', '-'): what may follow http:// or
     stand before a port, with nothing else in it."""

@@ -85,6 +85,28 @@ def test_changes_to_the_running_gateway(wanted, registered, add, remove):
     assert gateway.changes(wanted, registered) == (add, remove)
 
 
+GW1 = {"host": "gw1", "url": "http://127.0.0.1:8080"}
+GW2 = {"host": "gw2", "url": "http://127.0.0.1:8080"}
+A, B = "http://10.0.0.1:30000", "http://10.0.0.1:30001"
+
+
+@pytest.mark.parametrize("worker_lists,lacking", [
+    # both gateways have both servers, settled: nothing to register
+    ([[{"url": A}, {"url": B, "status": "ready"}], [{"url": B}, {"url": A}]], []),
+    # absent from one gateway only
+    ([[{"url": A}, {"url": B}], [{"url": A}]], [("gw2", B)]),
+    # still draining the old entry (smg answers 409 until it is gone): registered again
+    ([[{"url": A, "status": "draining"}, {"url": B}], [{"url": A}, {"url": B}]], [("gw1", A)]),
+    # a gateway that did not answer (no list) lacks them all
+    ([None, [{"url": A}, {"url": B}]], [("gw1", A), ("gw1", B)]),
+    ([[], []], [("gw1", A), ("gw1", B), ("gw2", A), ("gw2", B)]),
+])
+def test_what_each_gateway_lacks_of_a_hosts_servers(worker_lists, lacking):
+    out = gateway.lacking([GW1, GW2], worker_lists, [A, B])
+    assert [(x["host"], x["url"]) for x in out] == lacking
+    assert all(x["api"] == "http://127.0.0.1:8080" for x in out)
+
+
 def test_a_worker_host_that_could_not_be_read_keeps_every_registered_worker():
     """An SSH blip must not drain a healthy replica out of the gateway."""
     records = [record("w1"), {"item": "w2", "unreachable": True, "msg": "ssh: timed out"},
