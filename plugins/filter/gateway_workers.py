@@ -113,7 +113,8 @@ def _gateway_changes(wanted_urls, registered, keep_all=False):
 
 def _gateway_lacking(gateways, answers, urls):
     """answers: the uri results of GET /workers, one per gateway (a failed one has no json)."""
-    lists = [((answer or {}).get("json") or {}).get("workers") for answer in answers]
+    bodies = [answer.get("json") if isinstance(answer, dict) else None for answer in answers]
+    lists = [body.get("workers") if isinstance(body, dict) else None for body in bodies]
     return gateway.lacking(list(gateways), lists, list(urls))
 
 

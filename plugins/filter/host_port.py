@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: host_port
 short_description: An address and a port as a URL or a scrape target spells them
-version_added: "0.6.0"
+version_added: "0.4.0"
 description:
   - C(address:port), an IPv6 address in brackets (C([fd00::1]:9400)).
 options:

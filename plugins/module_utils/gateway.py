@@ -151,7 +151,9 @@ def lacking(gateways, worker_lists, urls):
     entry (smg then refuses the new one with 409 until it is gone)."""
     out = []
     for gateway, registered in zip(gateways, worker_lists):
-        settled = {w.get("url") for w in registered or [] if w.get("status") != "draining"}
+        registered = registered if isinstance(registered, list) else []
+        settled = {w.get("url") for w in registered
+                   if isinstance(w, dict) and w.get("status") != "draining"}
         out += [{"host": gateway["host"], "api": gateway["url"], "url": u}
                 for u in urls if u not in settled]
     return out

@@ -237,6 +237,8 @@ def test_the_gateway_refuses_a_worker_that_listens_on_loopback_only(tmp_path):
     ({"sglang_gateway_user": "gw\nUser=root"}, 'sglang_gateway_user="gw\\nUser=root" must be a user name'),
     ({"sglang_gateway_group": "root group"}, 'sglang_gateway_group="root group" must be a group name'),
     ({"sglang_gateway_host": "0.0.0.0\n--api-key"}, 'sglang_gateway_host="0.0.0.0\\n--api-key"'),
+    # address-like, yet no address: refused by the check its URLs are made with
+    ({"sglang_gateway_host": "gw:8080"}, "sglang_gateway_host='gw:8080' is not an IP address or host name"),
     ({"sglang_gateway_policy": "cache_aware --api-key=x"}, "sglang_gateway_policy"),
     ({"sglang_api_key": "sk-not-shown\nX=1"}, "sglang_api_key=(hidden) holds a control"),
 ])

@@ -11,10 +11,13 @@ USAGE = "usage: python3 failure_summary.py LOG [BLOCKS]\n"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # molecule 25's boxed output puts "  │ " before each line of Ansible's
 BOX = re.compile(r"^\s*[│┌└├]\S*\s?")
-FAILED = re.compile(r"^(fatal|failed): \[|Idempotence test failed|CRITICAL|^ERROR ")
+# Ansible's failed task ([ERROR]: first in ansible-core 2.19, then fatal:) and molecule's verdicts
+ANSIBLE_FAILED = re.compile(r"^(fatal|failed): \[|^\[ERROR\]")
+MOLECULE_FAILED = re.compile(r"Idempotence test failed|CRITICAL|^ERROR ")
 RECAP_FAILED = re.compile(r"^\S+\s+: ok=\d+ .*\b(failed|unreachable)=[1-9]")
 WIDTH = 400
-AFTER = 14
+# molecule's boxed output wraps at 80 columns: a long message spans many lines
+AFTER = 30
 
 
 def clean(lines):
@@ -23,12 +26,14 @@ def clean(lines):
 
 def failures(lines, blocks=6):
     """The last `blocks` failures: [(task line, [the failure's lines])]."""
-    out, task = [], ""
+    out, task, shown_to = [], "", 0
     for number, line in enumerate(lines):
         if line.startswith("TASK ["):
             task = line
-        elif FAILED.search(line):
-            out.append((task, [text[:WIDTH] for text in lines[number:number + AFTER]]))
+        elif number >= shown_to and (ANSIBLE_FAILED.search(line) or MOLECULE_FAILED.search(line)):
+            shown_to = number + AFTER
+            where = task if ANSIBLE_FAILED.search(line) else "(molecule)"
+            out.append((where, [text[:WIDTH] for text in lines[number:shown_to]]))
     return out[-blocks:]
 
 

@@ -11,6 +11,8 @@ SCRIPT = os.path.join(ROOT, "tests", "molecule", "failure_summary.py")
 # molecule 25's boxed output around Ansible's, with colours, as tests/molecule/run tees it
 LOG = """\x1b[36mINFO    \x1b[0m gateway ➜ idempotence: Executing
   │ TASK [llmops.sglang.sglang_gateway : Every worker is healthy in the gateway] ***
+  │ [ERROR]: Task failed: Action failed: sglang-gw2: not healthy in the gateway
+  │ Origin: roles/sglang_gateway/tasks/verify.yml:77:7
   │ fatal: [sglang-gw2]: FAILED! => {"changed": false, "msg": "sglang-gw2: not healthy in the gateway \
 after 2 minutes: http://10.88.77.22:30001"}
   │
@@ -30,7 +32,10 @@ def test_the_failed_task_its_message_and_the_failed_hosts_recap_are_printed(tmp_
     log.write_text(LOG)
     out = subprocess.run([sys.executable, SCRIPT, str(log)], capture_output=True, text=True,
                          check=True).stdout
-    assert "-- TASK [llmops.sglang.sglang_gateway : Every worker is healthy in the gateway] ***" in out
+    # one block from ansible-core 2.19's [ERROR] line on, the fatal line in it
+    assert out.count("-- TASK [llmops.sglang.sglang_gateway : Every worker is healthy in the gateway]") == 1
+    assert "[ERROR]: Task failed: Action failed: sglang-gw2" in out
+    assert "Origin: roles/sglang_gateway/tasks/verify.yml:77:7" in out
     assert 'fatal: [sglang-gw2]: FAILED! => {"changed": false, "msg": "sglang-gw2: not healthy' in out
     assert "recap: sglang-gw2                 : ok=30   changed=0    unreachable=0    failed=1" in out
     assert "recap: sglang-gw " not in out

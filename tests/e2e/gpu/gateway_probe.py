@@ -361,7 +361,7 @@ def install_gateway(record):
              "_sglang_gateway_launcher": GW_ROOT + "/smg_launch.py",
              "_sglang_gateway_workers_file": "/etc/sglang-gateway/workers.json",
              "_sglang_gateway_key_file": "/etc/sglang-gateway/api_key",
-             "_sglang_gateway_local": "127.0.0.1:%d" % GW_PORT, "sglang_api_key": KEY,
+             "_sglang_gateway_api": "http://127.0.0.1:%d" % GW_PORT, "sglang_api_key": KEY,
              "ansible_python_interpreter": sys.executable}
     rc, out = sh([sys.executable, SITE + "/bin/ansible", "-i", "localhost,", "-c", "local",
                   "localhost", "-m", "ansible.builtin.template", "-a",

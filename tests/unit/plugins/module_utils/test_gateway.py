@@ -100,6 +100,8 @@ A, B = "http://10.0.0.1:30000", "http://10.0.0.1:30001"
     # a gateway that did not answer (no list) lacks them all
     ([None, [{"url": A}, {"url": B}]], [("gw1", A), ("gw1", B)]),
     ([[], []], [("gw1", A), ("gw1", B), ("gw2", A), ("gw2", B)]),
+    # an answer that is no list of workers counts as none
+    (["not a list", [{"url": A}, "not a worker", {"url": B}]], [("gw1", A), ("gw1", B)]),
 ])
 def test_what_each_gateway_lacks_of_a_hosts_servers(worker_lists, lacking):
     out = gateway.lacking([GW1, GW2], worker_lists, [A, B])
